@@ -1,0 +1,310 @@
+//! Parsing `#[observe(...)]`: every key, its value syntax, and duplicate/unknown-key errors.
+//! Rules that relate keys to each other or to the function live in `valid.rs`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::meta::ParseNestedMeta;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
+
+use crate::attr::{did_you_mean, Once};
+
+/// Every key `#[observe(...)]` accepts, for suggestions.
+pub(crate) const KEYS: &[&str] = &[
+    "name", "level", "target", "args", "fields", "ret", "err", "counter", "histogram", "buckets",
+    "errors", "in_flight", "labels", "error_if", "ok_if", "flow", "crate", "skip",
+];
+
+/// Keys that are part of the design but handled by a later milestone.
+const NOT_YET: &[(&str, &str)] = &[
+    ("flow", "flow-step logging"),
+    ("labels", "per-call metric labels"),
+];
+
+pub(crate) struct Args {
+    pub krate: Option<Path>,
+    pub name: Option<LitStr>,
+    pub level: Option<Ident>,
+    pub target: Option<LitStr>,
+    pub args: Vec<Ident>,
+    pub fields: Vec<FieldSpec>,
+    pub ret: Option<Span>,
+    pub err: ErrMode,
+    pub counter: Option<MetricKey>,
+    pub histogram: Option<MetricKey>,
+    pub buckets: Option<Buckets>,
+    pub errors: Option<MetricKey>,
+    pub in_flight: Option<MetricKey>,
+    pub judge: Option<Judge>,
+    pub skip: Option<Span>,
+}
+
+/// `counter`, `counter = "name"`: the key's span (for errors) and the name if given.
+pub(crate) struct MetricKey {
+    pub key: Span,
+    pub name: Option<LitStr>,
+}
+
+pub(crate) struct Buckets {
+    pub key: Span,
+    pub values: Vec<(f64, Span)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrMode {
+    Display,
+    Debug,
+}
+
+/// `error_if = path` or `ok_if = path`.
+pub(crate) enum Judge {
+    ErrorIf(Path),
+    OkIf(Path),
+}
+
+/// One entry of `fields(...)`, kept as tracing field syntax.
+pub(crate) struct FieldSpec {
+    pub name: String,
+    pub span: Span,
+    pub tokens: TokenStream,
+}
+
+#[derive(Default)]
+struct Slots {
+    krate: Option<Once<Path>>,
+    name: Option<Once<LitStr>>,
+    level: Option<Once<Ident>>,
+    target: Option<Once<LitStr>>,
+    args: Option<Once<Vec<Ident>>>,
+    fields: Option<Once<Vec<FieldSpec>>>,
+    ret: Option<Once<()>>,
+    err: Option<Once<ErrMode>>,
+    counter: Option<Once<MetricKey>>,
+    histogram: Option<Once<MetricKey>>,
+    buckets: Option<Once<Buckets>>,
+    errors: Option<Once<MetricKey>>,
+    in_flight: Option<Once<MetricKey>>,
+    judge: Option<Once<Judge>>,
+    skip: Option<Once<()>>,
+}
+
+/// The slot for `key`, created on first use so that `Once` knows its key's name.
+fn slot<'a, T>(slot: &'a mut Option<Once<T>>, key: &'static str) -> &'a mut Once<T> {
+    slot.get_or_insert_with(|| Once::new(key))
+}
+
+pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
+    let mut s = Slots::default();
+    let parser = syn::meta::parser(|meta| {
+        let ident = meta.path.get_ident().map(|i| i.unraw().to_string());
+        let key = ident.as_deref().unwrap_or_default();
+        let span = meta.path.span();
+        match key {
+            "name" => slot(&mut s.name, "name").set(span, meta.value()?.parse()?),
+            "level" => slot(&mut s.level, "level").set(span, parse_level(&meta)?),
+            "target" => slot(&mut s.target, "target").set(span, meta.value()?.parse()?),
+            "args" => slot(&mut s.args, "args").set(span, parse_list(&meta, Ident::parse_any)?),
+            "fields" => slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?),
+            "ret" => slot(&mut s.ret, "ret").set(span, flag(&meta, "ret")?),
+            "err" => slot(&mut s.err, "err").set(span, parse_err_mode(&meta)?),
+            "counter" => slot(&mut s.counter, "counter").set(span, metric(&meta, span)?),
+            "histogram" => slot(&mut s.histogram, "histogram").set(span, metric(&meta, span)?),
+            "errors" => slot(&mut s.errors, "errors").set(span, metric(&meta, span)?),
+            "in_flight" => slot(&mut s.in_flight, "in_flight").set(span, metric(&meta, span)?),
+            "buckets" => slot(&mut s.buckets, "buckets").set(span, parse_buckets(&meta, span)?),
+            "error_if" => {
+                let judge = Judge::ErrorIf(meta.value()?.parse()?);
+                slot(&mut s.judge, "error_if").set(span, judge).map_err(|_| conflict(span))
+            }
+            "ok_if" => {
+                let judge = Judge::OkIf(meta.value()?.parse()?);
+                slot(&mut s.judge, "ok_if").set(span, judge).map_err(|_| conflict(span))
+            }
+            "crate" => slot(&mut s.krate, "crate").set(span, parse_crate(&meta)?),
+            "skip" => slot(&mut s.skip, "skip").set(span, flag(&meta, "skip")?),
+            _ => Err(unknown(&meta, key, span)),
+        }
+    });
+    parser.parse2(tokens)?;
+    Ok(Args {
+        krate: s.krate.and_then(Once::take),
+        name: s.name.and_then(Once::take),
+        level: s.level.and_then(Once::take),
+        target: s.target.and_then(Once::take),
+        args: s.args.and_then(Once::take).unwrap_or_default(),
+        fields: s.fields.and_then(Once::take).unwrap_or_default(),
+        ret: s.ret.as_ref().and_then(Once::span),
+        err: s.err.and_then(Once::take).unwrap_or(ErrMode::Display),
+        counter: s.counter.and_then(Once::take),
+        histogram: s.histogram.and_then(Once::take),
+        buckets: s.buckets.and_then(Once::take),
+        errors: s.errors.and_then(Once::take),
+        in_flight: s.in_flight.and_then(Once::take),
+        judge: s.judge.and_then(Once::take),
+        skip: s.skip.as_ref().and_then(Once::span),
+    })
+}
+
+fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
+    if let Some((_, what)) = NOT_YET.iter().find(|(k, _)| *k == key) {
+        return syn::Error::new(
+            span,
+            format!("`{key}` ({what}) is not supported by this version of observe yet"),
+        );
+    }
+    let shown = if key.is_empty() { meta.path.to_token_stream().to_string() } else { key.to_owned() };
+    syn::Error::new(
+        span,
+        format!(
+            "unknown key `{shown}`{}\nvalid keys: {}",
+            did_you_mean(&shown, KEYS.iter().copied()),
+            KEYS.join(", ")
+        ),
+    )
+}
+
+fn conflict(span: Span) -> syn::Error {
+    syn::Error::new(span, "`error_if` and `ok_if` cannot be combined, and each is allowed once")
+}
+
+/// A key that takes no value, such as `ret`.
+fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format!("`{key}` takes no value")));
+    }
+    Ok(())
+}
+
+fn metric(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<MetricKey> {
+    let name = if meta.input.peek(Token![=]) {
+        let lit: Lit = meta.value()?.parse()?;
+        match lit {
+            Lit::Str(s) => Some(s),
+            other => return Err(syn::Error::new_spanned(other, "a metric name is a string literal")),
+        }
+    } else {
+        flag(meta, "metric")?;
+        None
+    };
+    Ok(MetricKey { key, name })
+}
+
+fn parse_list<T>(
+    meta: &ParseNestedMeta<'_>,
+    item: fn(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    Ok(Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?.into_iter().collect())
+}
+
+const LEVELS: [&str; 5] = ["trace", "debug", "info", "warn", "error"];
+
+fn parse_level(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
+    let input = meta.value()?;
+    let (text, span) = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        (lit.value(), lit.span())
+    } else {
+        let ident = Ident::parse_any(input)?;
+        (ident.to_string(), ident.span())
+    };
+    let lower = text.to_ascii_lowercase();
+    if !LEVELS.contains(&lower.as_str()) {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "unknown level `{text}`{}; levels are \"trace\", \"debug\", \"info\", \"warn\" and \"error\"",
+                did_you_mean(&lower, LEVELS)
+            ),
+        ));
+    }
+    Ok(Ident::new(&lower.to_ascii_uppercase(), span))
+}
+
+fn parse_err_mode(meta: &ParseNestedMeta<'_>) -> syn::Result<ErrMode> {
+    let lit: LitStr = meta.value()?.parse()?;
+    match lit.value().as_str() {
+        "display" | "Display" => Ok(ErrMode::Display),
+        "debug" | "Debug" => Ok(ErrMode::Debug),
+        other => Err(syn::Error::new(
+            lit.span(),
+            format!("`err` is \"display\" or \"debug\", not \"{other}\""),
+        )),
+    }
+}
+
+fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let input = meta.value()?;
+    if input.peek(LitStr) {
+        input.parse::<LitStr>()?.parse()
+    } else {
+        input.parse()
+    }
+}
+
+fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> {
+    let array: ExprArray = meta.value()?.parse()?;
+    let mut values = Vec::with_capacity(array.elems.len());
+    for elem in &array.elems {
+        let value = match elem {
+            Expr::Lit(syn::ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>()?,
+            Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>()?,
+            Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), .. }) => {
+                return Err(syn::Error::new_spanned(elem, "buckets must be positive"));
+            }
+            _ => return Err(syn::Error::new_spanned(elem, "a bucket is a number literal")),
+        };
+        values.push((value, elem.span()));
+    }
+    if values.is_empty() {
+        return Err(syn::Error::new_spanned(array, "`buckets` needs at least one bucket"));
+    }
+    Ok(Buckets { key, values })
+}
+
+impl Parse for FieldSpec {
+    fn parse(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
+        let (name, span, name_tokens) = if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            (lit.value(), lit.span(), lit.to_token_stream())
+        } else {
+            let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(input, Ident::parse_any)?;
+            let name = parts.iter().map(|i| i.unraw().to_string()).collect::<Vec<_>>().join(".");
+            let span = parts.span();
+            // Keywords such as `type` are not idents to tracing's macros: use a string name.
+            let tokens = if parts.len() == 1 && !is_keyword(&name) {
+                parts.to_token_stream()
+            } else {
+                LitStr::new(&name, span).to_token_stream()
+            };
+            (name, span, tokens)
+        };
+        let tokens = if input.peek(Token![=]) {
+            let eq: Token![=] = input.parse()?;
+            let sigil: TokenStream = if input.peek(Token![%]) {
+                input.parse::<Token![%]>()?.to_token_stream()
+            } else if input.peek(Token![?]) {
+                input.parse::<Token![?]>()?.to_token_stream()
+            } else {
+                TokenStream::new()
+            };
+            let value: Expr = input.parse()?;
+            quote::quote!(#name_tokens #eq #sigil #value)
+        } else if name.contains('.') {
+            return Err(syn::Error::new(span, format!("field `{name}` needs a value: `{name} = …`")));
+        } else {
+            // `fields(x)` records the local `x`, as in tracing.
+            let local = Ident::new(&name, span);
+            quote::quote!(#name_tokens = #local)
+        };
+        Ok(FieldSpec { name, span, tokens })
+    }
+}
+
+fn is_keyword(name: &str) -> bool {
+    syn::parse_str::<Ident>(name).is_err()
+}

@@ -1,0 +1,271 @@
+//! Code generation for one function. Assumes `valid::check` passed.
+//!
+//! Input:
+//!     #[observe(counter = "jobs")] fn f(x: u32) -> Result<T, E> { body }
+//! Output (sync; `P` is `::observe::__private`):
+//!     fn f(x: u32) -> Result<T, E> {
+//!         let __observe_guard = { static SITE: P::Site = …; P::Guard::new(&SITE, span!(…)) };
+//!         #[allow(unreachable_code)]
+//!         let __observe_ret = {
+//!             let __observe_ret: Result<T, E> = '__observe_body: { body, exits rewritten };
+//!             match probe(&__observe_ret).err() { Some(e) => guard.fail(type, render(e)), None => guard.ok() }
+//!             __observe_ret
+//!         };
+//!         __observe_ret
+//!     }
+//! `async fn` polls `async move { body }` through `guard.instrument(…)` instead; a function
+//! returning a future wraps that future the same way; `-> !` keeps its body as it is.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Ident, LitStr};
+
+use super::args::{Args, ErrMode, Judge};
+use super::item::{has_impl_trait, Func, Shape};
+use super::rewrite::Rewrite;
+use super::valid::{self, Metrics};
+
+pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Result<TokenStream> {
+    let function = args.name.as_ref().map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
+    let metrics = valid::check(args, &func, &function, in_block)?;
+    let krate = args.krate.as_ref().map_or_else(|| quote!(::observe), ToTokens::to_token_stream);
+    let private = quote!(#krate::__private);
+    let Some(mut body) = func.body.take() else { unreachable!("checked by valid::check") };
+    let gen = Gen { args, func: &func, private: &private, function: &function };
+
+    let shape = func.shape();
+    let guard = gen.guard(&metrics, &shape);
+    let ret_ty = func.return_type();
+    let annotate = !has_impl_trait(&ret_ty);
+    let inner_attrs = &body.inner_attrs;
+    let g = guard_ident();
+    let ret = ret_ident();
+
+    let new_body = match shape {
+        Shape::Never => {
+            let stmts = &body.stmts;
+            quote!(let #g = #guard; #(#stmts)*)
+        }
+        Shape::Sync => {
+            let block = Rewrite::new(&private).block(&mut body.stmts);
+            let ty = annotate.then(|| quote!(: #ret_ty));
+            let finish = gen.finish();
+            quote! {
+                let #g = #guard;
+                #[allow(unreachable_code)]
+                let #ret = {
+                    let #ret #ty = #block;
+                    #finish
+                    #ret
+                };
+                #ret
+            }
+        }
+        Shape::Async => {
+            let stmts = &body.stmts;
+            // Pins the async block's output type, so `?` in it converts errors as in the fn.
+            let pin_type = annotate.then(|| {
+                quote! {
+                    if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#ret_ty> {
+                        #[allow(unreachable_code)]
+                        return #ret;
+                    }
+                }
+            });
+            let ty = annotate.then(|| quote!(: #ret_ty));
+            let finish = gen.finish();
+            quote! {
+                let mut #g = #guard;
+                let #ret #ty = #g.instrument(async move { #pin_type #(#stmts)* }).await;
+                #finish
+                #ret
+            }
+        }
+        Shape::Future { boxed, output } => {
+            let block = Rewrite::new(&private).block(&mut body.stmts);
+            let fut = format_ident!("__observe_future", span = Span::mixed_site());
+            let fut_ty = annotate.then(|| quote!(: #ret_ty));
+            let out_ty = output.filter(|t| !has_impl_trait(t)).map(|t| quote!(: #t));
+            let finish = gen.finish();
+            let wrapped = quote! {
+                async move {
+                    let mut #g = #g;
+                    let #ret #out_ty = #g.instrument(#fut).await;
+                    #finish
+                    #ret
+                }
+            };
+            let wrapped = if boxed { quote!(#private::Box::pin(#wrapped)) } else { wrapped };
+            quote! {
+                let #g = #guard;
+                #[allow(unreachable_code)]
+                let #ret = {
+                    let #fut #fut_ty = #block;
+                    let #g = #g.into_async();
+                    #wrapped
+                };
+                #ret
+            }
+        }
+    };
+
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let sig = &func.sig;
+    Ok(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #new_body
+        }
+    })
+}
+
+fn guard_ident() -> Ident {
+    Ident::new("__observe_guard", Span::mixed_site())
+}
+
+fn ret_ident() -> Ident {
+    Ident::new("__observe_ret", Span::mixed_site())
+}
+
+struct Gen<'a> {
+    args: &'a Args,
+    func: &'a Func,
+    private: &'a TokenStream,
+    function: &'a str,
+}
+
+impl Gen<'_> {
+    /// `{ static SITE = …; Guard::new(&SITE, span!(…)) }`
+    fn guard(&self, metrics: &Metrics, shape: &Shape) -> TokenStream {
+        let p = self.private;
+        let args = self.args;
+        let name = self.function;
+        let level = args.level.clone().unwrap_or_else(|| Ident::new("INFO", Span::call_site()));
+        let level = quote!(#p::tracing::Level::#level);
+        let target = args.target.as_ref().map_or_else(|| quote!(::core::module_path!()), ToTokens::to_token_stream);
+        let help = option(self.func.doc_summary().map(|d| quote!(#d)));
+        let counter = option(metrics.counter.as_ref().map(|c| quote!(#c)));
+        let errors = option(metrics.errors.as_ref().map(|c| quote!(#c)));
+        let in_flight = option(metrics.in_flight.as_ref().map(|c| quote!(#c)));
+        let histogram = option(metrics.histogram.as_ref().map(|(h, unit)| {
+            let unit = Ident::new(unit, Span::call_site());
+            let buckets = option(metrics.buckets.as_ref().map(|b| quote!(&[#(#b),*])));
+            quote!(#p::HistogramInfo { name: #h, unit: #p::Unit::#unit, buckets: #buckets })
+        }));
+        let site = Ident::new("__OBSERVE_SITE", Span::mixed_site());
+        let here = Ident::new("__observe_here", Span::mixed_site());
+
+        let arg_fields = args.args.iter().map(|arg| {
+            let key = LitStr::new(&arg.unraw().to_string(), arg.span());
+            let value = if arg == "self" { quote_spanned!(arg.span()=> self) } else { quote!(#arg) };
+            quote_spanned!(arg.span()=> #key = (&&#p::Probe(&#value)).__observe_arg())
+        });
+        let user_fields = args.fields.iter().map(|f| &f.tokens);
+        let ret_field = args.ret.map(|_| quote!("return" = #p::tracing::field::Empty,));
+        let uses = (!args.args.is_empty()).then(|| {
+            quote!(#[allow(unused_imports)] use #p::{ArgDebug as _, ArgValue as _};)
+        });
+        let new = match shape {
+            Shape::Async => quote!(new_async),
+            _ => quote!(new),
+        };
+        quote! {{
+            #uses
+            static #site: #p::Site = #p::Site::new(#p::SiteInfo {
+                name: #name,
+                module: ::core::module_path!(),
+                target: #target,
+                file: ::core::file!(),
+                line: ::core::line!(),
+                level: #level,
+                help: #help,
+                counter: #counter,
+                histogram: #histogram,
+                errors: #errors,
+                in_flight: #in_flight,
+            });
+            #p::Guard::#new(&#site, #p::tracing::span!(
+                target: #target,
+                #level,
+                #name,
+                "code.function.name" = #p::Site::function_path(&#site, {
+                    fn #here() {}
+                    ::core::any::type_name_of_val(&#here)
+                }),
+                "code.file.path" = ::core::file!(),
+                "code.line.number" = ::core::line!(),
+                #(#arg_fields,)*
+                #(#user_fields,)*
+                "otel.status_code" = #p::tracing::field::Empty,
+                "otel.status_description" = #p::tracing::field::Empty,
+                "error.type" = #p::tracing::field::Empty,
+                "cancelled" = #p::tracing::field::Empty,
+                #ret_field
+            ))
+        }}
+    }
+
+    /// Records the outcome of `__observe_ret` and consumes the guard.
+    fn finish(&self) -> TokenStream {
+        let p = self.private;
+        let g = guard_ident();
+        let ret = ret_ident();
+        let render = match self.args.err {
+            ErrMode::Display => quote!(__observe_render),
+            ErrMode::Debug => quote!(__observe_render_debug),
+        };
+        let record_return = self.args.ret.map(|span| {
+            let v = Ident::new("__observe_value", Span::mixed_site());
+            quote_spanned! {span=>
+                if let ::core::option::Option::Some(#v) = (&&#p::Probe(&#ret)).__observe_ok() {
+                    #g.span().record("return", #p::tracing::field::debug(#v));
+                }
+            }
+        });
+        let e = Ident::new("__observe_error", Span::mixed_site());
+        let decide = match &self.args.judge {
+            None => quote! {
+                match (&&#p::Probe(&#ret)).__observe_err() {
+                    ::core::option::Option::Some(#e) => #g.fail(
+                        ::core::any::type_name_of_val(#e),
+                        (&&&#p::Render(#e)).#render(),
+                    ),
+                    ::core::option::Option::None => #g.ok(),
+                }
+            },
+            Some(judge) => {
+                let failed = match judge {
+                    Judge::ErrorIf(path) => quote_spanned!(path.span()=> #path(&#ret)),
+                    Judge::OkIf(path) => quote_spanned!(path.span()=> !#path(&#ret)),
+                };
+                quote! {
+                    if #failed {
+                        #g.fail(::core::any::type_name_of_val(&#ret), (&&&#p::Render(&#ret)).#render())
+                    } else {
+                        #g.ok()
+                    }
+                }
+            }
+        };
+        quote! {
+            #[allow(unused_imports)]
+            use #p::{
+                OtherOutcome as _, RenderDebug as _, RenderDebugFirst as _, RenderDisplay as _,
+                RenderDisplayFirst as _, RenderName as _, ResultOutcome as _,
+            };
+            #record_return
+            #decide
+        }
+    }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}

@@ -1,0 +1,244 @@
+//! Rules between keys, and between keys and the function: everything that makes
+//! `#[observe(...)]` a compile error rather than a surprise at run time.
+
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+
+use super::args::{Args, MetricKey};
+use super::item::Func;
+use crate::attr::did_you_mean;
+
+/// Span fields the macro writes itself; `fields(...)` and `args(...)` may not reuse them.
+const RESERVED_FIELDS: &[&str] = &[
+    "code.function.name",
+    "code.file.path",
+    "code.line.number",
+    "otel.status_code",
+    "otel.status_description",
+    "error.type",
+    "cancelled",
+    "return",
+];
+
+/// Histogram unit suffixes and the runtime unit each selects.
+pub(crate) const UNITS: &[(&str, &str)] = &[
+    ("_seconds", "Seconds"),
+    ("_milliseconds", "Milliseconds"),
+    ("_ms", "Milliseconds"),
+    ("_microseconds", "Microseconds"),
+    ("_us", "Microseconds"),
+    ("_nanoseconds", "Nanoseconds"),
+    ("_ns", "Nanoseconds"),
+];
+
+/// Metric names as registered, after defaults and the `_total` suffix.
+pub(crate) struct Metrics {
+    pub counter: Option<String>,
+    pub histogram: Option<(String, &'static str)>,
+    pub buckets: Option<Vec<f64>>,
+    pub errors: Option<String>,
+    pub in_flight: Option<String>,
+}
+
+/// Collects every error, so that one build shows all mistakes of an attribute.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        let error = syn::Error::new(span, message);
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub(crate) fn finish<T>(self, value: T) -> syn::Result<T> {
+        self.0.map_or(Ok(value), Err)
+    }
+}
+
+pub(crate) fn check(args: &Args, func: &Func, function: &str, in_block: bool) -> syn::Result<Metrics> {
+    let mut errors = Errors::default();
+    check_function(func, &mut errors);
+    if let (Some(span), false) = (args.skip, in_block) {
+        errors.push(span, "`skip` opts a method out of an `#[observe]` on its `impl` block or trait; it has no meaning here");
+    }
+    check_fields(args, func, &mut errors);
+    let metrics = check_metrics(args, function, &mut errors);
+    errors.finish(metrics)
+}
+
+fn check_function(func: &Func, errors: &mut Errors) {
+    if let Some(constness) = &func.sig.constness {
+        errors.push(
+            constness.span,
+            "#[observe] cannot instrument a `const fn`: recording spans and metrics is not possible in const evaluation",
+        );
+    }
+    if func.body.is_none() {
+        errors.push(
+            func.sig.ident.span(),
+            "#[observe] needs a function body: put it on the implementations of this method, or give the trait method a default body",
+        );
+    }
+}
+
+fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
+    let params = func.param_names();
+    let param_names: Vec<String> = params.iter().map(|p| p.unraw().to_string()).collect();
+    let mut seen: Vec<String> = Vec::new();
+    for arg in &args.args {
+        let name = arg.unraw().to_string();
+        if !param_names.contains(&name) {
+            let known = if param_names.is_empty() {
+                "this function has no named parameters".to_owned()
+            } else {
+                format!("parameters: {}", param_names.join(", "))
+            };
+            errors.push(
+                arg.span(),
+                format_args!(
+                    "`args` names `{name}`, which is not a parameter of this function{} ({known})",
+                    did_you_mean(&name, param_names.iter().map(String::as_str)),
+                ),
+            );
+        } else if seen.contains(&name) {
+            errors.push(arg.span(), format_args!("`{name}` is listed twice in `args`"));
+        }
+        seen.push(name);
+    }
+    for field in &args.fields {
+        if RESERVED_FIELDS.contains(&field.name.as_str()) {
+            errors.push(
+                field.span,
+                format_args!("the span field `{}` is written by #[observe] itself", field.name),
+            );
+        } else if seen.contains(&field.name) {
+            errors.push(field.span, format_args!("the span field `{}` is recorded twice", field.name));
+        }
+        seen.push(field.name.clone());
+    }
+}
+
+fn check_metrics(args: &Args, function: &str, errors: &mut Errors) -> Metrics {
+    let mut name = |key: &Option<MetricKey>, default: &str, kind: Kind| -> Option<String> {
+        let key = key.as_ref()?;
+        let (name, span, given) = match &key.name {
+            Some(lit) => (lit.value(), lit.span(), true),
+            None => (format!("{function}_{default}"), key.key, false),
+        };
+        match metric_name_problem(&name, kind) {
+            None => Some(name),
+            Some(problem) if given => {
+                errors.push(span, format_args!("invalid metric name `{name}`: {problem}"));
+                None
+            }
+            Some(problem) => {
+                errors.push(
+                    span,
+                    format_args!("the default metric name `{name}` is invalid ({problem}); give a name: `= \"…\"`"),
+                );
+                None
+            }
+        }
+    };
+    let counter = name(&args.counter, "calls", Kind::Counter).map(with_total);
+    let errors_name = name(&args.errors, "errors", Kind::Counter).map(with_total);
+    let in_flight = name(&args.in_flight, "in_flight", Kind::Gauge);
+    let histogram = name(&args.histogram, "duration_seconds", Kind::Histogram).and_then(|h| {
+        match UNITS.iter().find(|(suffix, _)| h.ends_with(suffix)) {
+            Some((_, unit)) => Some((h, *unit)),
+            None => {
+                let span = args.histogram.as_ref().map(|k| k.name.as_ref().map_or(k.key, |l| l.span()));
+                errors.push(
+                    span.unwrap_or_else(Span::call_site),
+                    format_args!(
+                        "histogram `{h}` has no unit suffix; end its name with one of {} (e.g. `{h}_seconds`)",
+                        UNITS.iter().map(|(s, _)| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    });
+
+    let mut buckets = None;
+    if let Some(b) = &args.buckets {
+        if args.histogram.is_none() {
+            errors.push(b.key, "`buckets` needs a `histogram` to apply to");
+        }
+        let mut ok = true;
+        let mut previous: Option<f64> = None;
+        for (value, span) in &b.values {
+            if !value.is_finite() {
+                errors.push(*span, "buckets must be finite");
+                ok = false;
+            } else if *value <= 0.0 {
+                errors.push(*span, "buckets must be positive");
+                ok = false;
+            } else if previous.is_some_and(|p| *value <= p) {
+                errors.push(*span, "buckets must be strictly increasing");
+                ok = false;
+            }
+            previous = Some(*value);
+        }
+        if ok {
+            buckets = Some(b.values.iter().map(|(v, _)| *v).collect());
+        }
+    }
+
+    let names = [&counter, &errors_name, &in_flight, &histogram.as_ref().map(|h| h.0.clone())];
+    for (i, a) in names.iter().enumerate() {
+        for b in &names[i + 1..] {
+            if let (Some(a), Some(b)) = (a, b) {
+                if a == b {
+                    let span = args.errors.as_ref().or(args.in_flight.as_ref()).map_or_else(Span::call_site, |k| k.key);
+                    errors.push(span, format_args!("metric `{a}` is used for two different metrics of this function"));
+                }
+            }
+        }
+    }
+
+    Metrics { counter, histogram, buckets, errors: errors_name, in_flight }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Counter,
+    Histogram,
+    Gauge,
+}
+
+fn with_total(name: String) -> String {
+    if name.ends_with("_total") {
+        name
+    } else {
+        name + "_total"
+    }
+}
+
+/// Why `name` is not a valid Prometheus metric name for a metric of `kind`, if it is not.
+fn metric_name_problem(name: &str, kind: Kind) -> Option<String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Some("it is empty".into()),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_' || c == ':') => {
+            return Some(format!("it starts with `{c}`; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"));
+        }
+        _ => {}
+    }
+    if let Some(c) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == ':')) {
+        return Some(format!("`{c}` is not allowed; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"));
+    }
+    if name.starts_with("__") {
+        return Some("names starting with `__` are reserved by Prometheus".into());
+    }
+    if let Some(suffix) = ["_bucket", "_sum", "_count"].iter().find(|s| name.ends_with(**s)) {
+        return Some(format!("the suffix `{suffix}` is reserved for histogram series"));
+    }
+    if kind != Kind::Counter && name.ends_with("_total") {
+        return Some("the suffix `_total` is reserved for counters".into());
+    }
+    None
+}

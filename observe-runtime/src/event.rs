@@ -1,0 +1,91 @@
+//! Events the runtime emits on behalf of a call site (the `exception` event), with the call
+//! site's own target, file and line, so filters on the user's crate see them.
+//!
+//! `tracing` wants a `&'static` callsite per event; generating one in every annotated function
+//! would grow each expansion, so the runtime builds it on first use and keeps it for the life
+//! of the process, as the `tracing` macros' statics are.
+
+use std::sync::OnceLock;
+
+use tracing::Level;
+use tracing_core::callsite::{Callsite, Identifier};
+use tracing_core::field::{Field, FieldSet, Value};
+use tracing_core::metadata::{Kind, LevelFilter, Metadata};
+use tracing_core::subscriber::Interest;
+use tracing_core::{dispatcher, Event};
+
+use crate::site::SiteInfo;
+
+pub(crate) struct EventSite {
+    meta: OnceLock<Metadata<'static>>,
+    fields: OnceLock<Vec<Field>>,
+}
+
+impl Callsite for EventSite {
+    fn set_interest(&self, _: Interest) {}
+
+    fn metadata(&self) -> &Metadata<'_> {
+        // Set before the callsite is registered, and registration is the only way tracing
+        // learns of it.
+        self.meta.get().expect("event metadata is set before registration")
+    }
+}
+
+impl EventSite {
+    /// A new, registered event callsite at `info`'s location with the given field names
+    /// (the first one is `message`).
+    pub(crate) fn new(
+        info: &'static SiteInfo,
+        name: &'static str,
+        level: Level,
+        fields: &'static [&'static str],
+    ) -> &'static EventSite {
+        let site: &'static EventSite = Box::leak(Box::new(EventSite {
+            meta: OnceLock::new(),
+            fields: OnceLock::new(),
+        }));
+        let field_set = FieldSet::new(fields, Identifier(site));
+        let _ = site.fields.set(field_set.iter().collect());
+        let _ = site.meta.set(Metadata::new(
+            name,
+            info.target,
+            level,
+            Some(info.file),
+            Some(info.line),
+            Some(info.module),
+            field_set,
+            Kind::EVENT,
+        ));
+        tracing_core::callsite::register(site);
+        site
+    }
+
+    /// Whether an event here would be recorded: the cheap level check first.
+    pub(crate) fn enabled(&self) -> bool {
+        let meta = self.metadata();
+        *meta.level() <= LevelFilter::current()
+            && dispatcher::get_default(|dispatch| dispatch.enabled(meta))
+    }
+
+    /// Emits the event as a child of `parent` (or of the current span when `None`).
+    pub(crate) fn emit<const N: usize>(
+        &'static self,
+        parent: Option<&tracing_core::span::Id>,
+        values: [&dyn Value; N],
+    ) {
+        let meta = self.metadata();
+        let Some(fields) = self.fields.get() else { return };
+        let pairs: [(&Field, Option<&dyn Value>); N] =
+            std::array::from_fn(|i| (&fields[i], Some(values[i])));
+        let value_set = meta.fields().value_set(&pairs);
+        dispatcher::get_default(|dispatch| {
+            if dispatch.enabled(meta) {
+                let event = match parent {
+                    Some(id) => Event::new_child_of(id.clone(), meta, &value_set),
+                    None => Event::new(meta, &value_set),
+                };
+                dispatch.event(&event);
+            }
+        });
+    }
+}

@@ -1,0 +1,178 @@
+//! Compile-time questions about the user's types, answered by autoref method resolution.
+//!
+//! Generated code calls e.g. `(&&Probe(&ret)).__observe_err()`. Method lookup tries the
+//! receiver as written first and then one dereference less, so an impl on `&Probe<X>` wins over
+//! one on `Probe<X>` when its bounds hold, and the other is the fallback. This is how a return
+//! value is known to be a `Result` (also behind aliases such as `io::Result`), and how an error
+//! or argument is rendered with `Display` when it has it, else `Debug`, else its type name,
+//! without the user adding bounds.
+
+use std::fmt::{self, Debug, Display};
+
+use tracing::field::{debug, DebugValue, Value};
+
+/// A value under inspection.
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+/// The uninhabited error of a function that does not return a `Result`.
+#[derive(Debug)]
+pub enum Never {}
+
+impl Display for Never {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
+    }
+}
+
+/// Chosen when the return value is a `Result`.
+pub trait ResultOutcome<'a, T, E> {
+    /// The error, if the call failed.
+    fn __observe_err(&self) -> Option<&'a E>;
+    /// The value to record as `return`: the `Ok` value.
+    fn __observe_ok(&self) -> Option<&'a T>;
+}
+
+impl<'a, T, E> ResultOutcome<'a, T, E> for &Probe<'a, Result<T, E>> {
+    #[inline]
+    fn __observe_err(&self) -> Option<&'a E> {
+        self.0.as_ref().err()
+    }
+    #[inline]
+    fn __observe_ok(&self) -> Option<&'a T> {
+        self.0.as_ref().ok()
+    }
+}
+
+/// Chosen for every other return type: the call succeeded (unless `error_if` says otherwise).
+pub trait OtherOutcome<'a, T: ?Sized> {
+    /// Never an error.
+    fn __observe_err(&self) -> Option<&'a Never>;
+    /// The whole value.
+    fn __observe_ok(&self) -> Option<&'a T>;
+}
+
+impl<'a, T: ?Sized> OtherOutcome<'a, T> for Probe<'a, T> {
+    #[inline]
+    fn __observe_err(&self) -> Option<&'a Never> {
+        None
+    }
+    #[inline]
+    fn __observe_ok(&self) -> Option<&'a T> {
+        Some(self.0)
+    }
+}
+
+/// A parameter named in `args(...)` that is a `tracing` value (numbers, `bool`, `str`,
+/// `String`, …) is recorded as that value.
+pub trait ArgValue<'a, T: ?Sized> {
+    /// The value to record.
+    fn __observe_arg(&self) -> &'a T;
+}
+
+impl<'a, T: ?Sized + Value> ArgValue<'a, T> for &Probe<'a, T> {
+    #[inline]
+    fn __observe_arg(&self) -> &'a T {
+        self.0
+    }
+}
+
+/// Any other parameter is recorded with its `Debug` output.
+pub trait ArgDebug<'a, T: ?Sized + Debug> {
+    /// The value to record.
+    fn __observe_arg(&self) -> DebugValue<&'a T>;
+}
+
+impl<'a, T: ?Sized + Debug> ArgDebug<'a, T> for Probe<'a, T> {
+    #[inline]
+    fn __observe_arg(&self) -> DebugValue<&'a T> {
+        debug(self.0)
+    }
+}
+
+/// How an error is turned into `exception.message`.
+pub enum Message<'a> {
+    /// With its `Display` impl.
+    Display(&'a dyn Display),
+    /// With its `Debug` impl.
+    Debug(&'a dyn Debug),
+    /// It has neither: the message is its type name.
+    TypeName(&'static str),
+}
+
+impl Display for Message<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Display(e) => Display::fmt(e, f),
+            Message::Debug(e) => Debug::fmt(e, f),
+            Message::TypeName(name) => f.write_str(name),
+        }
+    }
+}
+
+/// An error (or a value judged failed by `error_if`) to be rendered.
+pub struct Render<'a, E>(pub &'a E);
+
+/// `err = "display"` (the default), first choice.
+pub trait RenderDisplayFirst<'a> {
+    /// Display, else Debug, else the type name.
+    fn __observe_render(&self) -> Message<'a>;
+}
+
+impl<'a, E: Display> RenderDisplayFirst<'a> for &&Render<'a, E> {
+    fn __observe_render(&self) -> Message<'a> {
+        Message::Display(self.0)
+    }
+}
+
+/// `err = "display"`, second choice.
+pub trait RenderDebug<'a> {
+    /// Debug.
+    fn __observe_render(&self) -> Message<'a>;
+}
+
+impl<'a, E: Debug> RenderDebug<'a> for &Render<'a, E> {
+    fn __observe_render(&self) -> Message<'a> {
+        Message::Debug(self.0)
+    }
+}
+
+/// `err = "debug"`, first choice.
+pub trait RenderDebugFirst<'a> {
+    /// Debug, else Display, else the type name.
+    fn __observe_render_debug(&self) -> Message<'a>;
+}
+
+impl<'a, E: Debug> RenderDebugFirst<'a> for &&Render<'a, E> {
+    fn __observe_render_debug(&self) -> Message<'a> {
+        Message::Debug(self.0)
+    }
+}
+
+/// `err = "debug"`, second choice.
+pub trait RenderDisplay<'a> {
+    /// Display.
+    fn __observe_render_debug(&self) -> Message<'a>;
+}
+
+impl<'a, E: Display> RenderDisplay<'a> for &Render<'a, E> {
+    fn __observe_render_debug(&self) -> Message<'a> {
+        Message::Display(self.0)
+    }
+}
+
+/// Last choice in both modes: the type name.
+pub trait RenderName<'a> {
+    /// The type name.
+    fn __observe_render(&self) -> Message<'a>;
+    /// The type name.
+    fn __observe_render_debug(&self) -> Message<'a>;
+}
+
+impl<'a, E> RenderName<'a> for Render<'a, E> {
+    fn __observe_render(&self) -> Message<'a> {
+        Message::TypeName(std::any::type_name::<E>())
+    }
+    fn __observe_render_debug(&self) -> Message<'a> {
+        Message::TypeName(std::any::type_name::<E>())
+    }
+}

@@ -1,0 +1,162 @@
+//! The per-call-site static every `#[observe]` function carries.
+
+use std::sync::OnceLock;
+
+use tracing::Level;
+
+use crate::event::EventSite;
+use crate::metrics::SiteMetrics;
+
+/// What the macro knows about an instrumented function at compile time.
+pub struct SiteInfo {
+    /// Span name and `function` label.
+    pub name: &'static str,
+    /// `module_path!()` of the function: the `module` label.
+    pub module: &'static str,
+    /// Target of the span and of its events.
+    pub target: &'static str,
+    /// `file!()`.
+    pub file: &'static str,
+    /// `line!()`.
+    pub line: u32,
+    /// Level of the span and of the flow events.
+    pub level: Level,
+    /// HELP text: the function's doc summary, if it has one.
+    pub help: Option<&'static str>,
+    /// Full name of the calls counter (with `_total`).
+    pub counter: Option<&'static str>,
+    /// The duration histogram.
+    pub histogram: Option<HistogramInfo>,
+    /// Full name of the failed-calls counter (with `_total`).
+    pub errors: Option<&'static str>,
+    /// Name of the in-flight gauge.
+    pub in_flight: Option<&'static str>,
+}
+
+/// A duration histogram: its name, unit and buckets (in that unit).
+pub struct HistogramInfo {
+    /// Metric name, ending in a unit suffix.
+    pub name: &'static str,
+    /// Unit taken from the name's suffix.
+    pub unit: Unit,
+    /// Buckets given by `buckets = [...]`; Prometheus' defaults in `unit` when absent.
+    pub buckets: Option<&'static [f64]>,
+}
+
+/// Unit of a duration histogram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// `_seconds`
+    Seconds,
+    /// `_milliseconds`, `_ms`
+    Milliseconds,
+    /// `_microseconds`, `_us`
+    Microseconds,
+    /// `_nanoseconds`, `_ns`
+    Nanoseconds,
+}
+
+impl Unit {
+    /// How many of this unit make one second.
+    pub(crate) fn per_second(self) -> f64 {
+        match self {
+            Unit::Seconds => 1.0,
+            Unit::Milliseconds => 1e3,
+            Unit::Microseconds => 1e6,
+            Unit::Nanoseconds => 1e9,
+        }
+    }
+
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Unit::Seconds => "seconds",
+            Unit::Milliseconds => "milliseconds",
+            Unit::Microseconds => "microseconds",
+            Unit::Nanoseconds => "nanoseconds",
+        }
+    }
+
+    /// Prometheus' default buckets (in seconds) expressed in this unit.
+    pub(crate) fn default_buckets(self) -> Vec<f64> {
+        // Rounded so that e.g. 0.005 s becomes exactly 5 ms, not 5.000000000000001.
+        prometheus::DEFAULT_BUCKETS
+            .iter()
+            .map(|s| (s * self.per_second() * 1e6).round() / 1e6)
+            .collect()
+    }
+}
+
+/// The state of one call site: its description and what is resolved on first use.
+pub struct Site {
+    pub(crate) info: SiteInfo,
+    metrics: OnceLock<SiteMetrics>,
+    path: OnceLock<&'static str>,
+    pub(crate) exception: OnceLock<&'static EventSite>,
+}
+
+impl Site {
+    /// A call site, to be placed in a `static`.
+    pub const fn new(info: SiteInfo) -> Site {
+        Site {
+            info,
+            metrics: OnceLock::new(),
+            path: OnceLock::new(),
+            exception: OnceLock::new(),
+        }
+    }
+
+    /// Metric handles, resolved (registered and label children looked up) on the first call.
+    #[inline]
+    pub(crate) fn metrics(&'static self) -> &'static SiteMetrics {
+        self.metrics.get_or_init(|| {
+            crate::panic::install_hook();
+            SiteMetrics::resolve(&self.info)
+        })
+    }
+
+    /// `code.function.name`: the function's path, from the type name of a marker fn nested in
+    /// it (`crate::module::Type::method::__observe_here`), computed once.
+    pub fn function_path(&'static self, marker: &'static str) -> &'static str {
+        self.path.get_or_init(|| clean_function_path(marker))
+    }
+}
+
+/// `a::B<_>::m::{{closure}}::__observe_here` → `a::B::m`.
+fn clean_function_path(marker: &str) -> &'static str {
+    let path = marker.strip_suffix("::__observe_here").unwrap_or(marker);
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("::{{closure}}", "");
+    // Leaked once per call site, like the call site's own statics.
+    Box::leak(out.into_boxed_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_paths_lose_generics_and_closures() {
+        assert_eq!(clean_function_path("p::tn::__observe_here"), "p::tn");
+        assert_eq!(clean_function_path("p::S<_>::m::__observe_here"), "p::S::m");
+        assert_eq!(
+            clean_function_path("p::a::{{closure}}::__observe_here"),
+            "p::a"
+        );
+    }
+
+    #[test]
+    fn default_buckets_are_exact_in_every_unit() {
+        assert_eq!(Unit::Milliseconds.default_buckets()[0], 5.0);
+        assert_eq!(Unit::Microseconds.default_buckets()[10], 10_000_000.0);
+        assert_eq!(Unit::Seconds.default_buckets()[0], 0.005);
+    }
+}
