@@ -68,7 +68,8 @@ pub(crate) enum Judge {
 /// One entry of `fields(...)`, kept as tracing field syntax.
 pub(crate) struct FieldSpec {
     pub name: String,
-    pub span: Span,
+    /// The name as written, to underline all of it in errors.
+    pub name_tokens: TokenStream,
     pub tokens: TokenStream,
 }
 
@@ -217,7 +218,7 @@ fn parse_level(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
         return Err(syn::Error::new(
             span,
             format!(
-                "unknown level `{text}`{}; levels are \"trace\", \"debug\", \"info\", \"warn\" and \"error\"",
+                "unknown level `{text}`: levels are \"trace\", \"debug\", \"info\", \"warn\" and \"error\"{}",
                 did_you_mean(&lower, LEVELS)
             ),
         ));
@@ -268,9 +269,9 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> 
 
 impl Parse for FieldSpec {
     fn parse(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
-        let (name, span, name_tokens) = if input.peek(LitStr) {
+        let (name, span, written, name_tokens) = if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
-            (lit.value(), lit.span(), lit.to_token_stream())
+            (lit.value(), lit.span(), lit.to_token_stream(), lit.to_token_stream())
         } else {
             let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(input, Ident::parse_any)?;
             let name = parts.iter().map(|i| i.unraw().to_string()).collect::<Vec<_>>().join(".");
@@ -281,7 +282,7 @@ impl Parse for FieldSpec {
             } else {
                 LitStr::new(&name, span).to_token_stream()
             };
-            (name, span, tokens)
+            (name, span, parts.to_token_stream(), tokens)
         };
         let tokens = if input.peek(Token![=]) {
             let eq: Token![=] = input.parse()?;
@@ -295,13 +296,13 @@ impl Parse for FieldSpec {
             let value: Expr = input.parse()?;
             quote::quote!(#name_tokens #eq #sigil #value)
         } else if name.contains('.') {
-            return Err(syn::Error::new(span, format!("field `{name}` needs a value: `{name} = …`")));
+            return Err(syn::Error::new_spanned(written, format!("field `{name}` needs a value: `{name} = …`")));
         } else {
             // `fields(x)` records the local `x`, as in tracing.
             let local = Ident::new(&name, span);
             quote::quote!(#name_tokens = #local)
         };
-        Ok(FieldSpec { name, span, tokens })
+        Ok(FieldSpec { name, name_tokens: written, tokens })
     }
 }
 

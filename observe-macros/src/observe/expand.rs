@@ -54,7 +54,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let finish = gen.finish();
             quote! {
                 let #g = #guard;
-                #[allow(unreachable_code)]
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret = {
                     let #ret #ty = #block;
                     #finish
@@ -67,7 +67,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let stmts = &body.stmts;
             // Pins the async block's output type, so `?` in it converts errors as in the fn.
             let pin_type = annotate.then(|| {
-                quote! {
+                quote_spanned! {ret_ty.span()=>
                     if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#ret_ty> {
                         #[allow(unreachable_code)]
                         return #ret;
@@ -100,7 +100,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let wrapped = if boxed { quote!(#private::Box::pin(#wrapped)) } else { wrapped };
             quote! {
                 let #g = #guard;
-                #[allow(unreachable_code)]
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret = {
                     let #fut #fut_ty = #block;
                     let #g = #g.into_async();

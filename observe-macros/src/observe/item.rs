@@ -42,6 +42,14 @@ impl Parse for Item {
         if ahead.peek(Token![trait]) || ahead.peek(Token![auto]) {
             return input.parse().map(Item::Trait);
         }
+        let is_fn = ahead.parse::<Option<Token![const]>>().is_ok()
+            && ahead.parse::<Option<Token![async]>>().is_ok()
+            && ahead.parse::<Option<Token![unsafe]>>().is_ok()
+            && ahead.parse::<Option<syn::Abi>>().is_ok()
+            && ahead.peek(Token![fn]);
+        if !is_fn {
+            return Err(ahead.error("#[observe] applies to functions, `impl` blocks and traits"));
+        }
         input.parse().map(Item::Fn)
     }
 }
@@ -85,7 +93,7 @@ pub(crate) enum Shape {
     Async,
     /// A function that returns a future (`impl Future`, `Pin<Box<dyn Future>>`, `BoxFuture`):
     /// the output of the future it returns, which is wrapped (boxed again when it was boxed).
-    Future { boxed: bool, output: Option<Type> },
+    Future { boxed: bool, output: Option<Box<Type>> },
     /// `-> !`: there is no outcome but a panic.
     Never,
 }
@@ -102,12 +110,12 @@ impl Func {
                 let unpin = it.bounds.iter().any(|b| bound_named(b, "Unpin"));
                 match it.bounds.iter().find_map(future_output) {
                     // A future promised to be `Unpin` cannot be replaced by an async block.
-                    Some(output) if !unpin => Shape::Future { boxed: false, output },
+                    Some(output) if !unpin => Shape::Future { boxed: false, output: output.map(Box::new) },
                     _ => Shape::Sync,
                 }
             }
             Type::Path(p) => match boxed_future_output(&p.path) {
-                Some(output) => Shape::Future { boxed: true, output },
+                Some(output) => Shape::Future { boxed: true, output: output.map(Box::new) },
                 None => Shape::Sync,
             },
             _ => Shape::Sync,

@@ -57,8 +57,9 @@ impl VisitMut for Rewrite<'_> {
                 self.visit_expr_mut(&mut try_expr.expr);
                 let inner = &try_expr.expr;
                 let label = &self.label;
-                let private = self.private;
                 let span = try_expr.question_token.span();
+                // Errors about `?` (wrong operand, wrong return type) should point at the `?`.
+                let private = &crate::attr::respan(self.private.clone(), span);
                 let v = syn::Ident::new("__observe_value", Span::mixed_site());
                 let r = syn::Ident::new("__observe_residual", Span::mixed_site());
                 self.rewrote = true;

@@ -46,7 +46,14 @@ pub(crate) struct Errors(Option<syn::Error>);
 
 impl Errors {
     pub(crate) fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
+        self.push_error(syn::Error::new(span, message));
+    }
+
+    pub(crate) fn push_spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.push_error(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn push_error(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
@@ -110,12 +117,12 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
     }
     for field in &args.fields {
         if RESERVED_FIELDS.contains(&field.name.as_str()) {
-            errors.push(
-                field.span,
+            errors.push_spanned(
+                &field.name_tokens,
                 format_args!("the span field `{}` is written by #[observe] itself", field.name),
             );
         } else if seen.contains(&field.name) {
-            errors.push(field.span, format_args!("the span field `{}` is recorded twice", field.name));
+            errors.push_spanned(&field.name_tokens, format_args!("the span field `{}` is recorded twice", field.name));
         }
         seen.push(field.name.clone());
     }

@@ -133,7 +133,7 @@ fn assert_send<F: Future + Send>(f: F) -> F {
     f
 }
 
-fn main() {
+pub fn main() {
     let s = S { text: "abc".into() };
     futures::executor::block_on(async {
         assert_eq!(s.defaulted().await, 2);

@@ -1,4 +1,5 @@
 #![deny(warnings)]
+#![allow(clippy::unused_self)]
 use observe::observe;
 
 struct Repo;
@@ -51,7 +52,7 @@ impl Store for Repo {
     }
 }
 
-fn main() {
+pub fn main() {
     let mut repo = Repo;
     assert_eq!(repo.load(1), Ok(1));
     assert!(repo.load(0).is_err());

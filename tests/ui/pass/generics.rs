@@ -23,7 +23,7 @@ where
 }
 
 #[observe]
-fn borrow_mut<'a, T>(slot: &'a mut Vec<T>) -> &'a mut T {
+fn borrow_mut<'a, T>(slot: &'a mut [T]) -> &'a mut T {
     slot.last_mut().expect("not empty")
 }
 
@@ -78,7 +78,7 @@ fn lifetimes_bound<'a, 'b: 'a>(a: &'a str, b: &'b str) -> &'a str {
     }
 }
 
-fn main() {
+pub fn main() {
     assert_eq!(generic(&5), 5);
     assert_eq!(const_generic([1, 2, 3]), 6);
     assert_eq!(with_where(1, "x"), "1\"x\"");

@@ -1,4 +1,5 @@
 #![deny(warnings)]
+#![allow(clippy::unused_self)]
 use observe::observe;
 
 struct Point {
@@ -148,11 +149,11 @@ fn labelled_loops() -> u32 {
     n
 }
 
-fn main() {
+pub fn main() {
     assert_eq!(destructured(Point { x: 1, y: 2 }, (3, 4), 0, [5, 6, 7]), 15);
     underscore_param(1, "x");
     let v = 9;
-    assert_eq!(unsafe { unsafe_fn(&v) }, 9);
+    assert_eq!(unsafe { unsafe_fn(&raw const v) }, 9);
     assert_eq!(extern_c(2), 4);
     assert_eq!(unsafe { unsafe_extern(2) }, 3);
     assert!(std::panic::catch_unwind(diverges_by_panic).is_err());

@@ -33,6 +33,7 @@ impl Counter {
     }
 
     #[observe]
+    #[allow(clippy::boxed_local)]
     fn boxed(self: Box<Self>) -> u32 {
         self.n
     }
@@ -64,7 +65,7 @@ impl Counter {
     }
 }
 
-fn main() {
+pub fn main() {
     let mut c = Counter::associated();
     *c.by_mut() += 1;
     assert_eq!(c.by_ref(), 2);

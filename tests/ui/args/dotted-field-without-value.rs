@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(fields(user.id))]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(name = "a", level = "info", name = "b")]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(flow)]
+fn f() {}
+
+fn main() {}

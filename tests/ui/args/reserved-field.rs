@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(fields(error.type = "mine", cancelled = false))]
+fn f() {}
+
+fn main() {}

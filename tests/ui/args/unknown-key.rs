@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(cunter = "jobs")]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(level = "inf")]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe]
+const fn f() -> u32 {
+    1
+}
+
+fn main() {}

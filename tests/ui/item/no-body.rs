@@ -1,0 +1,11 @@
+use observe::observe;
+
+trait Repo {
+    #[observe]
+    fn load(&self) -> u32;
+
+    #[observe(counter = "saves")]
+    async fn save(&self);
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe]
+struct Job {
+    id: u64,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(skip)]
+fn f() {}
+
+fn main() {}

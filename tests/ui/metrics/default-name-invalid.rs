@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(name = "GET /users", counter)]
+fn f() {}
+
+fn main() {}

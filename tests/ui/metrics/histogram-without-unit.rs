@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(histogram = "job_duration")]
+fn f() {}
+
+fn main() {}

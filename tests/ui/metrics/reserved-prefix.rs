@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(counter = "__internal")]
+fn f() {}
+
+fn main() {}

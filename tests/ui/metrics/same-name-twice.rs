@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(counter = "jobs", errors = "jobs_total")]
+fn f() {}
+
+fn main() {}
