@@ -8,6 +8,8 @@
 mod async_shapes;
 #[path = "ui/pass/blocks.rs"]
 mod blocks;
+#[path = "ui/pass/crate_path.rs"]
+mod crate_path;
 #[path = "ui/pass/generics.rs"]
 mod generics;
 #[path = "ui/pass/misc_shapes.rs"]
@@ -23,6 +25,11 @@ fn async_shapes_run() {
 #[test]
 fn blocks_run() {
     blocks::main();
+}
+
+#[test]
+fn crate_path_runs() {
+    crate_path::main();
 }
 
 #[test]
