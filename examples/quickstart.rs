@@ -1,33 +1,77 @@
+//! A small tour of `#[observe]`: spans and exception events printed by a `tracing` subscriber,
+//! then the Prometheus text exposition of the metrics.
+//!
+//! Run: `cargo run --example quickstart`
+
+use std::fmt;
+
 use observe::observe;
 
 #[derive(Debug)]
-struct Oops;
-impl std::fmt::Display for Oops { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("oops") } }
-
-/// Parses a number.
-#[observe(counter = "parse_calls", histogram = "parse_duration_seconds", args(s), errors = "parse_errors", in_flight = "parse_in_flight")]
-fn parse(s: &str) -> Result<u32, std::num::ParseIntError> {
-    let n: u32 = s.parse()?;
-    if n == 7 { return Ok(8); }
-    Ok(n)
+struct Order {
+    id: u64,
+    items: u32,
 }
 
-#[observe(ret)]
-fn fails() -> Result<(), Oops> { Err(Oops) }
-
-#[observe(counter)]
-async fn later(x: u32) -> Result<u32, Oops> { if x > 1 { Ok(x) } else { Err(Oops) } }
-
-fn main() {
-    let _ = parse("12");
-    let _ = parse("x");
-    let _ = fails();
-    let _ = futures_lite(later(3));
-    print!("{}", observe::metrics::render());
+#[derive(Debug)]
+enum OrderError {
+    Empty(u64),
+    Invalid(std::num::ParseIntError),
 }
 
-fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    let w = std::task::Waker::noop();
-    loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut std::task::Context::from_waker(w)) { return v; } }
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrderError::Empty(id) => write!(f, "order {id} has no items"),
+            OrderError::Invalid(e) => write!(f, "invalid order id: {e}"),
+        }
+    }
+}
+
+impl From<std::num::ParseIntError> for OrderError {
+    fn from(e: std::num::ParseIntError) -> Self {
+        OrderError::Invalid(e)
+    }
+}
+
+/// Parses an order id.
+#[observe(counter = "order_parses", args(raw), level = "debug")]
+fn parse_id(raw: &str) -> Result<u64, OrderError> {
+    Ok(raw.trim().parse()?)
+}
+
+/// Checks and prices one order.
+#[observe(
+    counter = "orders_processed",
+    histogram = "order_duration_ms",
+    errors = "orders_failed",
+    in_flight = "orders_in_flight",
+    args(order),
+    ret
+)]
+async fn process(order: Order) -> Result<u64, OrderError> {
+    if order.items == 0 {
+        return Err(OrderError::Empty(order.id));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(order.items))).await;
+    Ok(u64::from(order.items) * 250)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_target(false)
+        .init();
+
+    for raw in ["7", "8", "x"] {
+        let Ok(id) = parse_id(raw) else { continue };
+        let items = if id == 8 { 0 } else { 3 };
+        match process(Order { id, items }).await {
+            Ok(cents) => println!("order {id}: {cents} cents"),
+            Err(e) => println!("order {id}: {e}"),
+        }
+    }
+
+    println!("\n{}", observe::metrics::render());
 }

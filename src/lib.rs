@@ -1,4 +1,136 @@
-//! placeholder docs
+//! # observe
+//!
+//! One attribute gives a function a tracing span, Prometheus metrics, and error, panic and
+//! cancellation recording. Generated code is small and calls a thin runtime; misuse is a
+//! compile error.
+//!
+//! ```
+//! use observe::observe;
+//!
+//! #[derive(Debug)]
+//! struct Job { id: u64 }
+//!
+//! #[derive(Debug)]
+//! enum JobError { NotFound }
+//!
+//! impl std::fmt::Display for JobError {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         f.write_str("job not found")
+//!     }
+//! }
+//!
+//! /// Processes one job.
+//! #[observe(counter = "jobs_completed", histogram = "job_duration_ms", errors = "jobs_failed", args(job))]
+//! fn process_job(job: &Job) -> Result<u64, JobError> {
+//!     if job.id == 0 {
+//!         return Err(JobError::NotFound);
+//!     }
+//!     Ok(job.id * 2)
+//! }
+//!
+//! assert_eq!(process_job(&Job { id: 21 }).unwrap(), 42);
+//! assert!(process_job(&Job { id: 0 }).is_err());
+//!
+//! let text = observe::metrics::render();
+//! assert!(text.contains(r#"jobs_completed_total{function="process_job",module="rust_out",result="ok"} 1"#));
+//! assert!(text.contains(r#"jobs_completed_total{function="process_job",module="rust_out",result="error"} 1"#));
+//! // `error_type` is the error's type name.
+//! assert!(text.contains(r#"JobError",function="process_job",module="rust_out"} 1"#));
+//! assert!(text.contains("# HELP job_duration_ms Processes one job."));
+//! ```
+//!
+//! Users depend on `observe` only: the generated code reaches `tracing`, `prometheus` and the
+//! runtime through this crate. Spans go to whatever `tracing` subscriber the application
+//! installed (a library using `#[observe]` installs nothing); metrics go to
+//! `prometheus::default_registry()` unless [`metrics::set_registry`] chose another.
+//!
+//! See [`observe`](macro@observe) for the keys, the span and metric contract and the shapes it
+//! supports.
+
+/// Instruments a function, every method of an `impl` block, or every default method of a trait.
+///
+/// ```
+/// # use observe::observe;
+/// #[observe(counter = "lookups", histogram = "lookup_duration_seconds", args(key))]
+/// fn lookup(key: &str, password: &str) -> Option<usize> {
+///     // `password` is not recorded: only parameters named in `args(...)` are.
+///     let _ = password;
+///     Some(key.len())
+/// }
+/// # assert_eq!(lookup("a", "b"), Some(1));
+/// ```
+///
+/// # Keys
+///
+/// | key | meaning |
+/// |---|---|
+/// | (none) | a span only, plus error, panic and cancellation recording |
+/// | `name = "…"` | span name and `function` label (default: the function's identifier) |
+/// | `level = "trace"` … `"error"` | span level (default `info`) |
+/// | `target = "…"` | span and event target (default `module_path!()`) |
+/// | `args(a, b, …)` | record these parameters as span fields; **nothing else is recorded**. Numbers, `bool`, `str` and `String` are recorded as values, anything else with `Debug` |
+/// | `fields(k = expr, k = %expr, k = ?expr, a.b = …)` | extra span fields in `tracing` syntax, evaluated when the span is created |
+/// | `ret` | record the return value (the `Ok` value of a `Result`) with `Debug` as field `return` |
+/// | `err = "display" \| "debug"` | how an error becomes `exception.message` (default `display`; an error type without `Display` falls back to `Debug`, then to its type name) |
+/// | `counter` / `counter = "name"` | counter `name_total` (the suffix is added once), +1 per finished call; default name `<function>_calls_total` |
+/// | `histogram` / `histogram = "name"` | call duration; the unit comes from the suffix: `_seconds`, `_milliseconds`/`_ms`, `_microseconds`/`_us`, `_nanoseconds`/`_ns`; default name `<function>_duration_seconds` |
+/// | `buckets = [f64, …]` | histogram buckets in the histogram's unit (default: Prometheus' defaults in that unit) |
+/// | `errors` / `errors = "name"` | counter `name_total` of failed calls (errors and panics) labelled by `error_type`; default `<function>_errors_total` |
+/// | `in_flight` / `in_flight = "name"` | gauge of calls in progress; default `<function>_in_flight` |
+/// | `error_if = path` / `ok_if = path` | a `fn(&Ret) -> bool` that decides failure instead of `Result`-ness |
+/// | `crate = path` | where the `observe` facade is, if re-exported or renamed |
+/// | `skip` | on a method inside an `#[observe]` `impl` block or trait: leave it alone |
+///
+/// `flow` (flow-step logging) and `labels(...)` (per-call metric labels) are part of the
+/// design and not in this version yet; using them is a compile error saying so.
+///
+/// # Metrics
+///
+/// `counter` and `histogram` are labelled `function`, `module` and `result`
+/// (`ok`, `error`, `panic`, `cancelled`); `errors` by `function`, `module`, `error_type`
+/// (the error's type name, or `panic`); `in_flight` by `function` and `module`. HELP is the
+/// function's doc summary, or a generated sentence. Label children are resolved on the first
+/// call of each call site; after that a call allocates nothing, takes no lock and looks up no
+/// label. Functions may share a metric by naming it the same. A name already registered with
+/// another type or label set is reported once (an `ERROR` event with target `observe`), and that
+/// call site then does not record that metric; nothing panics.
+///
+/// # Span and errors
+///
+/// The span has `code.function.name` (`crate::module::Type::method`), `code.file.path`,
+/// `code.line.number`, the `args` and `fields`. A call is a failure when it returns `Err` (any
+/// `Result`, also behind aliases such as `io::Result`), when `error_if`/`ok_if` says so, or when
+/// it panics. A failure sets `otel.status_code = "ERROR"`, `otel.status_description` and
+/// `error.type` on the span and emits exactly one `ERROR` event with message `exception` and
+/// fields `exception.type`, `exception.message`. A panic has `error.type = "panic"` and the
+/// panic message, and continues unchanged. A future dropped before it completes records
+/// `cancelled = true` and result `cancelled`, without error status. Success leaves the status
+/// unset.
+///
+/// # Shapes
+///
+/// Free functions, every receiver (`&self`, `&mut self`, `self`, `mut self`, `self: Box<Self>`,
+/// `self: Pin<&mut Self>`, `self: Arc<Self>`), `async fn` (also in traits), `#[async_trait]`
+/// impls in either attribute order, functions returning `impl Future` or
+/// `Pin<Box<dyn Future>>`/`BoxFuture` (the returned future is observed), generics, const
+/// generics, lifetimes, `where` clauses, `impl Trait`, destructured parameters, `unsafe fn`,
+/// `extern "C" fn`, `-> !`, recursion, early `return` and `?`.
+///
+/// The body is not wrapped in a closure. In a synchronous function, `return` and `?` are
+/// routed to one point where the outcome is read; a drop guard sees panics. Async bodies run in
+/// an `async move` block polled inside the span, so spans nest under the caller's span.
+/// A `?` inside another macro's arguments (`format!("{}", x?)`) is not seen by the rewrite: such a
+/// call is recorded as failed with `error.type = "unknown"`.
+///
+/// On an `impl` block or trait, every method with a body is instrumented with the block's keys;
+/// a method with its own `#[observe(...)]` uses that instead, `#[observe(skip)]` opts out, and
+/// `const fn` methods are left alone.
+///
+/// # Compile errors
+///
+/// Unknown keys (with a suggestion), duplicate keys, invalid metric names, a histogram without a
+/// unit suffix, bad buckets, `args` naming a missing parameter, `const fn`, a method without a
+/// body: each is an error on the offending token.
 pub use observe_macros::observe;
 
 /// Prometheus metrics recorded by `#[observe]`.

@@ -40,7 +40,12 @@ fn allocations_during(f: impl FnOnce()) -> usize {
     ALLOCATIONS.with(Cell::get) - before
 }
 
-#[observe(counter = "alloc_calls", histogram = "alloc_seconds", errors = "alloc_errors", in_flight = "alloc_in_flight")]
+#[observe(
+    counter = "alloc_calls",
+    histogram = "alloc_seconds",
+    errors = "alloc_errors",
+    in_flight = "alloc_in_flight"
+)]
 fn work(x: u64) -> Result<u64, &'static str> {
     if x == 0 {
         Err("zero")
@@ -86,7 +91,10 @@ fn metric_path_allocates_nothing_after_the_first_call() {
     assert_eq!(asynchronous, 0, "allocations in async calls");
 
     let text = observe::metrics::render();
-    assert!(text.contains("alloc_calls_total{function=\"work\",module=\"alloc\",result=\"ok\"} 1000"), "{text}");
+    assert!(
+        text.contains("alloc_calls_total{function=\"work\",module=\"alloc\",result=\"ok\"} 1000"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -124,8 +124,15 @@ fn assert_failed(rec: &Recording, span: &SpanRec, error_type: &str, message: &st
     assert_eq!(span.fields["otel.status_description"], message);
     assert_eq!(span.fields["error.type"], error_type);
     let events = rec.events_in(span);
-    let exceptions: Vec<_> = events.iter().filter(|e| e.message() == "exception").collect();
-    assert_eq!(exceptions.len(), 1, "exactly one exception event: {events:#?}");
+    let exceptions: Vec<_> = events
+        .iter()
+        .filter(|e| e.message() == "exception")
+        .collect();
+    assert_eq!(
+        exceptions.len(),
+        1,
+        "exactly one exception event: {events:#?}"
+    );
     let event = exceptions[0];
     assert_eq!(event.level, "ERROR");
     assert_eq!(event.fields["exception.type"], error_type);
@@ -136,13 +143,23 @@ fn assert_failed(rec: &Recording, span: &SpanRec, error_type: &str, message: &st
 #[test]
 fn err_sets_status_and_emits_one_exception() {
     let (_, rec) = record(|| parse("0").unwrap_err());
-    assert_failed(&rec, &rec.span("parse"), "errors::AppError", "app failed: zero");
+    assert_failed(
+        &rec,
+        &rec.span("parse"),
+        "errors::AppError",
+        "app failed: zero",
+    );
 }
 
 #[test]
 fn question_mark_is_recorded_with_the_converted_error() {
     let (_, rec) = record(|| parse("x").unwrap_err());
-    assert_failed(&rec, &rec.span("parse"), "errors::AppError", "app failed: not a number");
+    assert_failed(
+        &rec,
+        &rec.span("parse"),
+        "errors::AppError",
+        "app failed: not a number",
+    );
 }
 
 #[test]
@@ -156,7 +173,12 @@ fn ok_leaves_status_unset() {
 fn err_debug_renders_with_debug() {
     let (_, rec) = record(|| debug_mode().unwrap_err());
     let span = rec.span("debug_mode");
-    assert_failed(&rec, &span, "errors::AppError", "AppError(\"shown with Debug\")");
+    assert_failed(
+        &rec,
+        &span,
+        "errors::AppError",
+        "AppError(\"shown with Debug\")",
+    );
 }
 
 #[test]
@@ -165,14 +187,29 @@ fn errors_without_display_fall_back_to_debug_then_type_name() {
         debug_only().unwrap_err();
         let _ = opaque();
     });
-    assert_failed(&rec, &rec.span("debug_only"), "errors::DebugOnly", "DebugOnly { code: 7 }");
-    assert_failed(&rec, &rec.span("opaque"), "errors::Opaque", "errors::Opaque");
+    assert_failed(
+        &rec,
+        &rec.span("debug_only"),
+        "errors::DebugOnly",
+        "DebugOnly { code: 7 }",
+    );
+    assert_failed(
+        &rec,
+        &rec.span("opaque"),
+        "errors::Opaque",
+        "errors::Opaque",
+    );
 }
 
 #[test]
 fn result_aliases_are_results() {
     let (_, rec) = record(|| io_alias().unwrap_err());
-    assert_failed(&rec, &rec.span("io_alias"), "std::io::error::Error", "disk on fire");
+    assert_failed(
+        &rec,
+        &rec.span("io_alias"),
+        "std::io::error::Error",
+        "disk on fire",
+    );
 }
 
 #[test]
@@ -180,7 +217,10 @@ fn none_is_not_an_error() {
     let (out, rec) = record(|| option_question(None));
     assert_eq!(out, None);
     assert_eq!(option_question(Some(1)), Some(2));
-    assert!(!rec.span("option_question").fields.contains_key("otel.status_code"));
+    assert!(!rec
+        .span("option_question")
+        .fields
+        .contains_key("otel.status_code"));
 }
 
 #[test]
@@ -203,7 +243,10 @@ fn error_if_and_ok_if_decide_for_other_types() {
 fn panic_is_recorded_and_continues_unchanged() {
     let (caught, rec) = record(|| std::panic::catch_unwind(|| panics("kaboom 42")));
     let payload = caught.unwrap_err();
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("kaboom 42"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("kaboom 42")
+    );
     assert_failed(&rec, &rec.span("panics"), "panic", "kaboom 42");
     assert!(rec.span("panics").closed);
 }
@@ -214,7 +257,12 @@ fn async_err_and_question_mark() {
         block_on(async_fails()).unwrap_err();
         block_on(async_question("nope")).unwrap_err();
     });
-    assert_failed(&rec, &rec.span("async_fails"), "errors::AppError", "app failed: async");
+    assert_failed(
+        &rec,
+        &rec.span("async_fails"),
+        "errors::AppError",
+        "app failed: async",
+    );
     let span = rec.span("async_question");
     assert_failed(&rec, &span, "errors::AppError", "app failed: not a number");
 }

@@ -7,7 +7,12 @@
 mod support;
 
 mod shadowed {
-    #![allow(dead_code, non_upper_case_globals, non_camel_case_types, clippy::upper_case_acronyms)]
+    #![allow(
+        dead_code,
+        non_upper_case_globals,
+        non_camel_case_types,
+        clippy::upper_case_acronyms
+    )]
 
     mod core {}
     mod std {}
@@ -44,7 +49,10 @@ mod shadowed {
         if x == 0 {
             return ::core::result::Result::Err("zero".into());
         }
-        let y: u32 = x.to_string().parse().map_err(|_| ::std::string::String::from("parse"))?;
+        let y: u32 = x
+            .to_string()
+            .parse()
+            .map_err(|_| ::std::string::String::from("parse"))?;
         ::core::result::Result::Ok(y)
     }
 

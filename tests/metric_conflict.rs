@@ -27,7 +27,9 @@ fn conflicts_are_reported_once_and_never_panic() {
     let recording = support::Recording::default();
     tracing::subscriber::set_global_default(support::subscriber(&recording)).unwrap();
     let gauge = IntGauge::with_opts(Opts::new("app_owned_total", "owned by the app")).unwrap();
-    prometheus::default_registry().register(Box::new(gauge)).unwrap();
+    prometheus::default_registry()
+        .register(Box::new(gauge))
+        .unwrap();
 
     for _ in 0..3 {
         first();
@@ -41,8 +43,17 @@ fn conflicts_are_reported_once_and_never_panic() {
         .into_iter()
         .filter(|e| e.target == "observe" && e.message().starts_with("metric conflict"))
         .collect();
-    assert_eq!(conflicts.len(), 3, "one report per conflicting call site metric: {conflicts:#?}");
-    let about = |metric: &str| conflicts.iter().filter(|e| e.fields["metric"] == metric).count();
+    assert_eq!(
+        conflicts.len(),
+        3,
+        "one report per conflicting call site metric: {conflicts:#?}"
+    );
+    let about = |metric: &str| {
+        conflicts
+            .iter()
+            .filter(|e| e.fields["metric"] == metric)
+            .count()
+    };
     assert_eq!(about("conflict_calls_total"), 1);
     assert_eq!(about("conflict_seconds"), 1);
     assert_eq!(about("app_owned_total"), 1);
@@ -50,9 +61,21 @@ fn conflicts_are_reported_once_and_never_panic() {
 
     // The first registration wins and keeps recording; the rest of `second` records too.
     let ok = |f: &'static str| [("function", f), ("result", "ok")];
-    assert_eq!(support::sample("conflict_calls_total", &ok("first")), Some(3.0));
-    assert_eq!(support::sample("conflict_seconds_count", &ok("first")), Some(3.0));
-    assert_eq!(support::sample("conflict_other_total", &ok("second")), Some(3.0));
-    assert_eq!(support::sample("conflict_seconds", &[("function", "third")]), None);
+    assert_eq!(
+        support::sample("conflict_calls_total", &ok("first")),
+        Some(3.0)
+    );
+    assert_eq!(
+        support::sample("conflict_seconds_count", &ok("first")),
+        Some(3.0)
+    );
+    assert_eq!(
+        support::sample("conflict_other_total", &ok("second")),
+        Some(3.0)
+    );
+    assert_eq!(
+        support::sample("conflict_seconds", &[("function", "third")]),
+        None
+    );
     assert_eq!(support::sample("app_owned_total", &[]), Some(0.0));
 }

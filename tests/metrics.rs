@@ -97,22 +97,42 @@ fn counter_counts_by_result_and_histogram_observes_in_seconds() {
     let labels = |r| [("function", "job"), ("module", MODULE), ("result", r)];
     assert_eq!(sample("m_jobs_total", &labels("ok")), Some(2.0));
     assert_eq!(sample("m_jobs_total", &labels("error")), Some(1.0));
-    assert_eq!(sample("m_jobs_duration_seconds_count", &labels("ok")), Some(2.0));
-    assert_eq!(sample("m_jobs_duration_seconds_count", &labels("error")), Some(1.0));
+    assert_eq!(
+        sample("m_jobs_duration_seconds_count", &labels("ok")),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample("m_jobs_duration_seconds_count", &labels("error")),
+        Some(1.0)
+    );
     let sum = sample("m_jobs_duration_seconds_sum", &labels("ok")).unwrap();
     assert!(sum > 0.0 && sum < 1.0, "seconds, not nanoseconds: {sum}");
     let mut le = labels("ok").to_vec();
     le.push(("le", "0.005"));
-    assert_eq!(sample("m_jobs_duration_seconds_bucket", &le), Some(2.0), "default buckets in s");
-    assert_eq!(sample("m_jobs_total", &labels("panic")), None, "panic children appear on first panic");
+    assert_eq!(
+        sample("m_jobs_duration_seconds_bucket", &le),
+        Some(2.0),
+        "default buckets in s"
+    );
+    assert_eq!(
+        sample("m_jobs_total", &labels("panic")),
+        None,
+        "panic children appear on first panic"
+    );
 }
 
 #[test]
 fn help_is_the_doc_summary_or_a_sentence() {
     job(false).unwrap();
     already_total();
-    assert_eq!(help("m_jobs_total").as_deref(), Some("Counts the jobs. More text that is not the summary."));
-    assert_eq!(help("m_already_total").as_deref(), Some("Finished calls of `already_total` in metrics."));
+    assert_eq!(
+        help("m_jobs_total").as_deref(),
+        Some("Counts the jobs. More text that is not the summary.")
+    );
+    assert_eq!(
+        help("m_already_total").as_deref(),
+        Some("Finished calls of `already_total` in metrics.")
+    );
 }
 
 #[test]
@@ -127,9 +147,21 @@ fn bare_keys_get_default_names() {
     defaults(false).unwrap();
     defaults(true).unwrap_err();
     let f = ("function", "defaults");
-    assert_eq!(sample("defaults_calls_total", &[f, ("result", "ok")]), Some(1.0));
-    assert_eq!(sample("defaults_duration_seconds_count", &[f, ("result", "error")]), Some(1.0));
-    assert_eq!(sample("defaults_errors_total", &[f, ("error_type", "metrics::Boom")]), Some(1.0));
+    assert_eq!(
+        sample("defaults_calls_total", &[f, ("result", "ok")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample("defaults_duration_seconds_count", &[f, ("result", "error")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            "defaults_errors_total",
+            &[f, ("error_type", "metrics::Boom")]
+        ),
+        Some(1.0)
+    );
     assert_eq!(sample("defaults_in_flight", &[f]), Some(0.0));
 }
 
@@ -142,7 +174,11 @@ fn buckets_and_units() {
     let bucket = |metric: &str, le: &str| sample(metric, &[("le", le), ("result", "ok")]);
     assert_eq!(bucket("m_ms_bucket", "1"), Some(1.0));
     assert_eq!(bucket("m_ms_bucket", "50.5"), Some(1.0));
-    assert_eq!(bucket("m_ms_bucket", "5000"), None, "only the given buckets");
+    assert_eq!(
+        bucket("m_ms_bucket", "5000"),
+        None,
+        "only the given buckets"
+    );
     assert_eq!(bucket("m_unit_milliseconds_bucket", "5"), Some(1.0));
     assert_eq!(bucket("m_unit_milliseconds_bucket", "10000"), Some(1.0));
     assert_eq!(bucket("m_unit_us_bucket", "5000"), Some(1.0));
@@ -160,31 +196,63 @@ fn errors_counter_by_error_type_includes_panics() {
     assert!(std::panic::catch_unwind(|| failing(2)).is_err());
     let f = ("function", "failing");
     let boxed = std::any::type_name::<Box<dyn std::error::Error>>();
-    assert_eq!(sample("m_failures_total", &[f, ("error_type", boxed)]), Some(2.0));
-    assert_eq!(sample("m_failures_total", &[f, ("error_type", "panic")]), Some(1.0));
-    assert_eq!(sample("m_attempts_total", &[f, ("result", "panic")]), Some(1.0));
-    assert_eq!(sample("m_attempts_total", &[f, ("result", "ok")]), Some(1.0));
+    assert_eq!(
+        sample("m_failures_total", &[f, ("error_type", boxed)]),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample("m_failures_total", &[f, ("error_type", "panic")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample("m_attempts_total", &[f, ("result", "panic")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample("m_attempts_total", &[f, ("result", "ok")]),
+        Some(1.0)
+    );
 }
 
 #[test]
 fn in_flight_counts_running_calls_and_returns_to_zero() {
-    in_flight_sync(|| assert_eq!(sample("m_in_flight", &[("function", "in_flight_sync")]), Some(1.0)));
-    assert_eq!(sample("m_in_flight", &[("function", "in_flight_sync")]), Some(0.0));
+    in_flight_sync(|| {
+        assert_eq!(
+            sample("m_in_flight", &[("function", "in_flight_sync")]),
+            Some(1.0)
+        )
+    });
+    assert_eq!(
+        sample("m_in_flight", &[("function", "in_flight_sync")]),
+        Some(0.0)
+    );
     let caught = std::panic::catch_unwind(|| in_flight_sync(|| panic!("inside")));
     assert!(caught.is_err());
-    assert_eq!(sample("m_in_flight", &[("function", "in_flight_sync")]), Some(0.0));
-    assert_eq!(sample("m_in_flight_calls_total", &[("result", "panic")]), Some(1.0));
+    assert_eq!(
+        sample("m_in_flight", &[("function", "in_flight_sync")]),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample("m_in_flight_calls_total", &[("result", "panic")]),
+        Some(1.0)
+    );
 }
 
 #[test]
 fn in_flight_returns_to_zero_after_cancellation() {
     let mut fut = Box::pin(in_flight_async());
     let waker = std::task::Waker::noop();
-    assert!(fut.as_mut().poll(&mut std::task::Context::from_waker(waker)).is_pending());
+    assert!(fut
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(waker))
+        .is_pending());
     assert_eq!(sample("m_async_in_flight", &[]), Some(1.0));
     drop(fut);
     assert_eq!(sample("m_async_in_flight", &[]), Some(0.0));
-    assert_eq!(sample("m_async_calls_total", &[("result", "cancelled")]), Some(1.0));
+    assert_eq!(
+        sample("m_async_calls_total", &[("result", "cancelled")]),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -192,7 +260,10 @@ fn in_flight_returns_to_zero_after_an_async_panic() {
     let caught = std::panic::catch_unwind(|| block_on(panics_async()));
     assert!(caught.is_err());
     assert_eq!(sample("m_panic_in_flight", &[]), Some(0.0));
-    assert_eq!(sample("m_panic_calls_total", &[("result", "panic")]), Some(1.0));
+    assert_eq!(
+        sample("m_panic_calls_total", &[("result", "panic")]),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -200,14 +271,32 @@ fn functions_share_a_metric_by_name() {
     shared_a();
     shared_b();
     shared_b();
-    assert_eq!(sample("m_shared_total", &[("function", "shared_a"), ("result", "ok")]), Some(1.0));
-    assert_eq!(sample("m_shared_total", &[("function", "shared_b"), ("result", "ok")]), Some(2.0));
+    assert_eq!(
+        sample(
+            "m_shared_total",
+            &[("function", "shared_a"), ("result", "ok")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            "m_shared_total",
+            &[("function", "shared_b"), ("result", "ok")]
+        ),
+        Some(2.0)
+    );
 }
 
 #[test]
 fn name_sets_the_function_label() {
     original_name();
-    assert_eq!(sample("m_renamed_total", &[("function", "renamed_fn"), ("result", "ok")]), Some(1.0));
+    assert_eq!(
+        sample(
+            "m_renamed_total",
+            &[("function", "renamed_fn"), ("result", "ok")]
+        ),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -215,5 +304,8 @@ fn render_is_the_text_exposition() {
     already_total();
     let text = observe::metrics::render();
     assert!(text.contains("# TYPE m_already_total counter"));
-    assert_eq!(observe::metrics::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(
+        observe::metrics::CONTENT_TYPE,
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
 }

@@ -89,7 +89,10 @@ fn span_has_code_location_and_no_unlisted_argument() {
     assert_eq!(span.fields["code.line.number"], "12");
     assert_eq!(span.level, "INFO");
     assert_eq!(span.target, "spans");
-    assert!(!span.fields.contains_key("a"), "arguments are recorded only when listed");
+    assert!(
+        !span.fields.contains_key("a"),
+        "arguments are recorded only when listed"
+    );
     assert!(!format!("{span:?}").contains("hunter2"));
     assert!(span.closed);
 }
@@ -111,7 +114,10 @@ fn self_can_be_recorded() {
     let (_, rec) = record(|| Service { name: "svc" }.describe());
     let span = rec.span("describe");
     assert_eq!(span.fields["self"], "Service(svc)");
-    assert_eq!(span.fields["code.function.name"], "spans::Service::describe");
+    assert_eq!(
+        span.fields["code.function.name"],
+        "spans::Service::describe"
+    );
 }
 
 #[test]
@@ -148,8 +154,16 @@ fn ret_records_the_value_or_the_ok_value() {
 fn success_leaves_status_unset() {
     let (_, rec) = record(|| returns_ok().unwrap());
     let span = rec.span("returns_ok");
-    for field in ["otel.status_code", "otel.status_description", "error.type", "cancelled"] {
-        assert!(!span.fields.contains_key(field), "{field} set on success: {span:?}");
+    for field in [
+        "otel.status_code",
+        "otel.status_description",
+        "error.type",
+        "cancelled",
+    ] {
+        assert!(
+            !span.fields.contains_key(field),
+            "{field} set on success: {span:?}"
+        );
     }
     assert!(rec.events().is_empty());
 }
@@ -157,7 +171,10 @@ fn success_leaves_status_unset() {
 #[test]
 fn sync_spans_nest() {
     let (_, rec) = record(outer_sync);
-    assert_eq!(rec.span("inner_sync").parent, Some(rec.span("outer_sync").id));
+    assert_eq!(
+        rec.span("inner_sync").parent,
+        Some(rec.span("outer_sync").id)
+    );
 }
 
 #[test]

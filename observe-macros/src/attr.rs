@@ -15,7 +15,10 @@ impl<T> Once<T> {
 
     pub(crate) fn set(&mut self, span: Span, value: T) -> syn::Result<()> {
         if self.value.is_some() {
-            return Err(syn::Error::new(span, format!("duplicate key `{}`", self.key)));
+            return Err(syn::Error::new(
+                span,
+                format!("duplicate key `{}`", self.key),
+            ));
         }
         self.value = Some((span, value));
         Ok(())
@@ -31,7 +34,10 @@ impl<T> Once<T> {
 }
 
 /// The candidate closest to `word`, if any is close enough to be what was meant.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -41,7 +47,10 @@ pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 /// `"; did you mean `x`?"` or nothing.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
     closest(word, candidates).map_or_else(String::new, |c| format!("; did you mean `{c}`?"))
 }
 

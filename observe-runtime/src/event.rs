@@ -27,7 +27,9 @@ impl Callsite for EventSite {
     fn metadata(&self) -> &Metadata<'_> {
         // Set before the callsite is registered, and registration is the only way tracing
         // learns of it.
-        self.meta.get().expect("event metadata is set before registration")
+        self.meta
+            .get()
+            .expect("event metadata is set before registration")
     }
 }
 
@@ -74,7 +76,9 @@ impl EventSite {
         values: [&dyn Value; N],
     ) {
         let meta = self.metadata();
-        let Some(fields) = self.fields.get() else { return };
+        let Some(fields) = self.fields.get() else {
+            return;
+        };
         let pairs: [(&Field, Option<&dyn Value>); N] =
             std::array::from_fn(|i| (&fields[i], Some(values[i])));
         let value_set = meta.fields().value_set(&pairs);

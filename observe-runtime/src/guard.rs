@@ -59,7 +59,15 @@ impl Guard {
         let metrics = site.metrics();
         metrics.started();
         let start = metrics.measures_time().then(quanta::Instant::now);
-        Guard { site, metrics, span, start, state: State::Running, entered: false, is_async }
+        Guard {
+            site,
+            metrics,
+            span,
+            start,
+            state: State::Running,
+            entered: false,
+            is_async,
+        }
     }
 
     /// The call's span.
@@ -99,7 +107,8 @@ impl Guard {
     #[inline]
     fn enter(&mut self) {
         if !self.entered {
-            self.span.with_subscriber(|(id, dispatch)| dispatch.enter(id));
+            self.span
+                .with_subscriber(|(id, dispatch)| dispatch.enter(id));
             self.entered = true;
         }
     }
@@ -107,7 +116,8 @@ impl Guard {
     #[inline]
     fn exit(&mut self) {
         if self.entered {
-            self.span.with_subscriber(|(id, dispatch)| dispatch.exit(id));
+            self.span
+                .with_subscriber(|(id, dispatch)| dispatch.exit(id));
             self.entered = false;
         }
     }

@@ -20,8 +20,8 @@ mod try_op;
 pub mod __private {
     pub use crate::guard::{Guard, Instrumented};
     pub use crate::probe::{
-        ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug, RenderDebugFirst,
-        RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome,
+        ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug,
+        RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome,
     };
     pub use crate::site::{HistogramInfo, Site, SiteInfo, Unit};
     pub use crate::try_op::{Branch, FromResidual};

@@ -67,11 +67,19 @@ struct ByResult<T> {
 
 impl<T> ByResult<T> {
     fn new(make: impl Fn(&str) -> T + Send + Sync + 'static) -> ByResult<T> {
-        let children = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let children = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
         for result in [CallResult::Ok, CallResult::Error] {
             let _ = children[result as usize].set(make(RESULTS[result as usize]));
         }
-        ByResult { children, make: Box::new(make) }
+        ByResult {
+            children,
+            make: Box::new(make),
+        }
     }
 
     #[inline]
@@ -98,13 +106,22 @@ impl SiteMetrics {
         let calls = info.counter.and_then(|name| {
             let family = Family::counter(name, &help("Finished calls"), &RESULT_LABELS);
             let vec = report(info, name, family)?;
-            Some(ByResult::new(move |r| vec.with_label_values(&[info.name, info.module, r])))
+            Some(ByResult::new(move |r| {
+                vec.with_label_values(&[info.name, info.module, r])
+            }))
         });
         let durations = info.histogram.as_ref().and_then(|h| {
-            let buckets = h.buckets.map_or_else(|| h.unit.default_buckets(), <[f64]>::to_vec);
+            let buckets = h
+                .buckets
+                .map_or_else(|| h.unit.default_buckets(), <[f64]>::to_vec);
             let what = format!("Duration in {}", h.unit.word());
-            let vec = report(info, h.name, Family::histogram(h.name, &help(&what), buckets))?;
-            let children = ByResult::new(move |r| vec.with_label_values(&[info.name, info.module, r]));
+            let vec = report(
+                info,
+                h.name,
+                Family::histogram(h.name, &help(&what), buckets),
+            )?;
+            let children =
+                ByResult::new(move |r| vec.with_label_values(&[info.name, info.module, r]));
             Some((children, h.unit.per_second()))
         });
         let errors = info.errors.and_then(|name| {
@@ -116,7 +133,12 @@ impl SiteMetrics {
             let vec = report(info, name, Family::gauge(name, &help("Calls in progress")))?;
             Some(vec.with_label_values(&[info.name, info.module]))
         });
-        SiteMetrics { calls, durations, errors, in_flight }
+        SiteMetrics {
+            calls,
+            durations,
+            errors,
+            in_flight,
+        }
     }
 
     #[inline]
@@ -141,7 +163,9 @@ impl SiteMetrics {
             calls.get(result).inc();
         }
         if let Some((durations, per_second)) = &self.durations {
-            durations.get(result).observe(elapsed_ns as f64 * (per_second / 1e9));
+            durations
+                .get(result)
+                .observe(elapsed_ns as f64 * (per_second / 1e9));
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&self.errors, result) {
             errors.inc(error_type);
@@ -162,11 +186,18 @@ struct ErrorCounter {
 
 impl ErrorCounter {
     fn new(vec: IntCounterVec, info: &'static SiteInfo) -> ErrorCounter {
-        ErrorCounter { vec, info, first: OnceLock::new() }
+        ErrorCounter {
+            vec,
+            info,
+            first: OnceLock::new(),
+        }
     }
 
     fn inc(&self, error_type: &'static str) {
-        let child = |t: &str| self.vec.with_label_values(&[self.info.name, self.info.module, t]);
+        let child = |t: &str| {
+            self.vec
+                .with_label_values(&[self.info.name, self.info.module, t])
+        };
         let (cached, counter) = self.first.get_or_init(|| (error_type, child(error_type)));
         if *cached == error_type {
             counter.inc();
@@ -205,7 +236,11 @@ impl Family {
         }
     }
 
-    fn histogram(name: &'static str, help: &str, buckets: Vec<f64>) -> Result<HistogramVec, String> {
+    fn histogram(
+        name: &'static str,
+        help: &str,
+        buckets: Vec<f64>,
+    ) -> Result<HistogramVec, String> {
         match Family::obtain(name, Want::Histogram(help, buckets))? {
             Family::Histogram(vec, _) => Ok(vec),
             _ => unreachable!("obtain checks the kind"),
@@ -242,14 +277,17 @@ impl Family {
             return if same {
                 Ok(existing.clone())
             } else {
-                Err(format!("`{name}` is already registered as {}", existing.describe()))
+                Err(format!(
+                    "`{name}` is already registered as {}",
+                    existing.describe()
+                ))
             };
         }
         let function_module = &RESULT_LABELS[..2];
         let (family, collector): (Family, Box<dyn Collector>) = match want {
             Want::Counter(help, labels) => {
-                let vec = IntCounterVec::new(Opts::new(name, help), labels)
-                    .map_err(|e| e.to_string())?;
+                let vec =
+                    IntCounterVec::new(Opts::new(name, help), labels).map_err(|e| e.to_string())?;
                 (Family::Counter(vec.clone(), labels), Box::new(vec))
             }
             Want::Histogram(help, buckets) => {

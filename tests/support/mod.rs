@@ -57,17 +57,27 @@ impl Recording {
 
     /// The only span named `name`; fails the test if there is not exactly one.
     pub fn span(&self, name: &str) -> SpanRec {
-        let found: Vec<_> = self.spans().into_iter().filter(|s| s.name == name).collect();
+        let found: Vec<_> = self
+            .spans()
+            .into_iter()
+            .filter(|s| s.name == name)
+            .collect();
         assert_eq!(found.len(), 1, "expected one span `{name}`, got {found:#?}");
         found.into_iter().next().unwrap()
     }
 
     pub fn events_in(&self, span: &SpanRec) -> Vec<EventRec> {
-        self.events().into_iter().filter(|e| e.span == Some(span.id)).collect()
+        self.events()
+            .into_iter()
+            .filter(|e| e.span == Some(span.id))
+            .collect()
     }
 
     pub fn events_named(&self, message: &str) -> Vec<EventRec> {
-        self.events().into_iter().filter(|e| e.message() == message).collect()
+        self.events()
+            .into_iter()
+            .filter(|e| e.message() == message)
+            .collect()
     }
 }
 
@@ -88,7 +98,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let mut fields = BTreeMap::new();
         attrs.record(&mut Fields(&mut fields));
-        let parent = ctx.span(id).and_then(|s| s.parent()).map(|p| p.id().into_u64());
+        let parent = ctx
+            .span(id)
+            .and_then(|s| s.parent())
+            .map(|p| p.id().into_u64());
         let meta = attrs.metadata();
         self.0 .0.lock().unwrap().spans.push(SpanRec {
             id: id.into_u64(),
@@ -103,7 +116,12 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
         let mut data = self.0 .0.lock().unwrap();
-        if let Some(span) = data.spans.iter_mut().rev().find(|s| s.id == id.into_u64() && !s.closed) {
+        if let Some(span) = data
+            .spans
+            .iter_mut()
+            .rev()
+            .find(|s| s.id == id.into_u64() && !s.closed)
+        {
             values.record(&mut Fields(&mut span.fields));
         }
     }
@@ -123,7 +141,12 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
 
     fn on_close(&self, id: Id, _: Context<'_, S>) {
         let mut data = self.0 .0.lock().unwrap();
-        if let Some(span) = data.spans.iter_mut().rev().find(|s| s.id == id.into_u64() && !s.closed) {
+        if let Some(span) = data
+            .spans
+            .iter_mut()
+            .rev()
+            .find(|s| s.id == id.into_u64() && !s.closed)
+        {
             span.closed = true;
         }
     }
@@ -158,14 +181,20 @@ pub fn sample(metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
             let (name, rest) = series.split_once('{').unwrap_or((series, ""));
             (name == metric).then_some((rest, value))
         })
-        .find(|(rest, _)| labels.iter().all(|(k, v)| rest.contains(&format!("{k}=\"{v}\""))))
+        .find(|(rest, _)| {
+            labels
+                .iter()
+                .all(|(k, v)| rest.contains(&format!("{k}=\"{v}\"")))
+        })
         .map(|(_, value)| value.parse().unwrap())
 }
 
 /// The HELP line of `metric`.
 pub fn help(metric: &str) -> Option<String> {
     let prefix = format!("# HELP {metric} ");
-    observe::metrics::render().lines().find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+    observe::metrics::render()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
 }
 
 /// Returns `Pending` once (waking itself), so the caller is polled again.

@@ -14,8 +14,24 @@ use crate::attr::{did_you_mean, Once};
 
 /// Every key `#[observe(...)]` accepts, for suggestions.
 pub(crate) const KEYS: &[&str] = &[
-    "name", "level", "target", "args", "fields", "ret", "err", "counter", "histogram", "buckets",
-    "errors", "in_flight", "labels", "error_if", "ok_if", "flow", "crate", "skip",
+    "name",
+    "level",
+    "target",
+    "args",
+    "fields",
+    "ret",
+    "err",
+    "counter",
+    "histogram",
+    "buckets",
+    "errors",
+    "in_flight",
+    "labels",
+    "error_if",
+    "ok_if",
+    "flow",
+    "crate",
+    "skip",
 ];
 
 /// Keys that are part of the design but handled by a later milestone.
@@ -108,7 +124,9 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             "level" => slot(&mut s.level, "level").set(span, parse_level(&meta)?),
             "target" => slot(&mut s.target, "target").set(span, meta.value()?.parse()?),
             "args" => slot(&mut s.args, "args").set(span, parse_list(&meta, Ident::parse_any)?),
-            "fields" => slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?),
+            "fields" => {
+                slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?)
+            }
             "ret" => slot(&mut s.ret, "ret").set(span, flag(&meta, "ret")?),
             "err" => slot(&mut s.err, "err").set(span, parse_err_mode(&meta)?),
             "counter" => slot(&mut s.counter, "counter").set(span, metric(&meta, span)?),
@@ -118,11 +136,15 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             "buckets" => slot(&mut s.buckets, "buckets").set(span, parse_buckets(&meta, span)?),
             "error_if" => {
                 let judge = Judge::ErrorIf(meta.value()?.parse()?);
-                slot(&mut s.judge, "error_if").set(span, judge).map_err(|_| conflict(span))
+                slot(&mut s.judge, "error_if")
+                    .set(span, judge)
+                    .map_err(|_| conflict(span))
             }
             "ok_if" => {
                 let judge = Judge::OkIf(meta.value()?.parse()?);
-                slot(&mut s.judge, "ok_if").set(span, judge).map_err(|_| conflict(span))
+                slot(&mut s.judge, "ok_if")
+                    .set(span, judge)
+                    .map_err(|_| conflict(span))
             }
             "crate" => slot(&mut s.krate, "crate").set(span, parse_crate(&meta)?),
             "skip" => slot(&mut s.skip, "skip").set(span, flag(&meta, "skip")?),
@@ -156,7 +178,11 @@ fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
             format!("`{key}` ({what}) is not supported by this version of observe yet"),
         );
     }
-    let shown = if key.is_empty() { meta.path.to_token_stream().to_string() } else { key.to_owned() };
+    let shown = if key.is_empty() {
+        meta.path.to_token_stream().to_string()
+    } else {
+        key.to_owned()
+    };
     syn::Error::new(
         span,
         format!(
@@ -168,7 +194,10 @@ fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
 }
 
 fn conflict(span: Span) -> syn::Error {
-    syn::Error::new(span, "`error_if` and `ok_if` cannot be combined, and each is allowed once")
+    syn::Error::new(
+        span,
+        "`error_if` and `ok_if` cannot be combined, and each is allowed once",
+    )
 }
 
 /// A key that takes no value, such as `ret`.
@@ -184,7 +213,12 @@ fn metric(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<MetricKey> {
         let lit: Lit = meta.value()?.parse()?;
         match lit {
             Lit::Str(s) => Some(s),
-            other => return Err(syn::Error::new_spanned(other, "a metric name is a string literal")),
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "a metric name is a string literal",
+                ))
+            }
         }
     } else {
         flag(meta, "metric")?;
@@ -199,7 +233,11 @@ fn parse_list<T>(
 ) -> syn::Result<Vec<T>> {
     let content;
     syn::parenthesized!(content in meta.input);
-    Ok(Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?.into_iter().collect())
+    Ok(
+        Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?
+            .into_iter()
+            .collect(),
+    )
 }
 
 const LEVELS: [&str; 5] = ["trace", "debug", "info", "warn", "error"];
@@ -252,17 +290,32 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> 
     let mut values = Vec::with_capacity(array.elems.len());
     for elem in &array.elems {
         let value = match elem {
-            Expr::Lit(syn::ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>()?,
-            Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>()?,
-            Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), .. }) => {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Float(f), ..
+            }) => f.base10_parse::<f64>()?,
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(i), ..
+            }) => i.base10_parse::<f64>()?,
+            Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                ..
+            }) => {
                 return Err(syn::Error::new_spanned(elem, "buckets must be positive"));
             }
-            _ => return Err(syn::Error::new_spanned(elem, "a bucket is a number literal")),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    elem,
+                    "a bucket is a number literal",
+                ))
+            }
         };
         values.push((value, elem.span()));
     }
     if values.is_empty() {
-        return Err(syn::Error::new_spanned(array, "`buckets` needs at least one bucket"));
+        return Err(syn::Error::new_spanned(
+            array,
+            "`buckets` needs at least one bucket",
+        ));
     }
     Ok(Buckets { key, values })
 }
@@ -271,10 +324,22 @@ impl Parse for FieldSpec {
     fn parse(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
         let (name, span, written, name_tokens) = if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
-            (lit.value(), lit.span(), lit.to_token_stream(), lit.to_token_stream())
+            (
+                lit.value(),
+                lit.span(),
+                lit.to_token_stream(),
+                lit.to_token_stream(),
+            )
         } else {
-            let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(input, Ident::parse_any)?;
-            let name = parts.iter().map(|i| i.unraw().to_string()).collect::<Vec<_>>().join(".");
+            let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(
+                input,
+                Ident::parse_any,
+            )?;
+            let name = parts
+                .iter()
+                .map(|i| i.unraw().to_string())
+                .collect::<Vec<_>>()
+                .join(".");
             let span = parts.span();
             // Keywords such as `type` are not idents to tracing's macros: use a string name.
             let tokens = if parts.len() == 1 && !is_keyword(&name) {
@@ -296,13 +361,20 @@ impl Parse for FieldSpec {
             let value: Expr = input.parse()?;
             quote::quote!(#name_tokens #eq #sigil #value)
         } else if name.contains('.') {
-            return Err(syn::Error::new_spanned(written, format!("field `{name}` needs a value: `{name} = …`")));
+            return Err(syn::Error::new_spanned(
+                written,
+                format!("field `{name}` needs a value: `{name} = …`"),
+            ));
         } else {
             // `fields(x)` records the local `x`, as in tracing.
             let local = Ident::new(&name, span);
             quote::quote!(#name_tokens = #local)
         };
-        Ok(FieldSpec { name, name_tokens: written, tokens })
+        Ok(FieldSpec {
+            name,
+            name_tokens: written,
+            tokens,
+        })
     }
 }
 

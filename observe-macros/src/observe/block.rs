@@ -17,12 +17,21 @@ pub(crate) fn impl_block(args: &TokenStream, mut imp: syn::ItemImpl) -> syn::Res
     for item in &mut imp.items {
         let ImplItem::Fn(method) = item else { continue };
         let block = method.block.clone();
-        if let Some(tokens) = instrument(args, &mut method.attrs, method.sig.constness.is_some(), |attrs| Func {
-            attrs,
-            vis: method.vis.clone(),
-            sig: method.sig.clone(),
-            body: Some(Body { brace: block.brace_token, inner_attrs: Vec::new(), stmts: block.stmts }),
-        })? {
+        if let Some(tokens) = instrument(
+            args,
+            &mut method.attrs,
+            method.sig.constness.is_some(),
+            |attrs| Func {
+                attrs,
+                vis: method.vis.clone(),
+                sig: method.sig.clone(),
+                body: Some(Body {
+                    brace: block.brace_token,
+                    inner_attrs: Vec::new(),
+                    stmts: block.stmts,
+                }),
+            },
+        )? {
             *item = ImplItem::Verbatim(tokens);
         }
     }
@@ -33,15 +42,28 @@ pub(crate) fn trait_block(args: &TokenStream, mut tr: syn::ItemTrait) -> syn::Re
     let parsed = args::parse(args.clone())?;
     check_block_args(&parsed)?;
     for item in &mut tr.items {
-        let TraitItem::Fn(method) = item else { continue };
-        let Some(block) = &method.default else { continue };
+        let TraitItem::Fn(method) = item else {
+            continue;
+        };
+        let Some(block) = &method.default else {
+            continue;
+        };
         let block = block.clone();
-        if let Some(tokens) = instrument(args, &mut method.attrs, method.sig.constness.is_some(), |attrs| Func {
-            attrs,
-            vis: syn::Visibility::Inherited,
-            sig: method.sig.clone(),
-            body: Some(Body { brace: block.brace_token, inner_attrs: Vec::new(), stmts: block.stmts }),
-        })? {
+        if let Some(tokens) = instrument(
+            args,
+            &mut method.attrs,
+            method.sig.constness.is_some(),
+            |attrs| Func {
+                attrs,
+                vis: syn::Visibility::Inherited,
+                sig: method.sig.clone(),
+                body: Some(Body {
+                    brace: block.brace_token,
+                    inner_attrs: Vec::new(),
+                    stmts: block.stmts,
+                }),
+            },
+        )? {
             *item = TraitItem::Verbatim(tokens);
         }
     }
@@ -50,7 +72,10 @@ pub(crate) fn trait_block(args: &TokenStream, mut tr: syn::ItemTrait) -> syn::Re
 
 fn check_block_args(parsed: &args::Args) -> syn::Result<()> {
     match parsed.skip {
-        Some(span) => Err(syn::Error::new(span, "`skip` belongs on a method, not on the block")),
+        Some(span) => Err(syn::Error::new(
+            span,
+            "`skip` belongs on a method, not on the block",
+        )),
         None => Ok(()),
     }
 }
@@ -73,8 +98,10 @@ fn instrument(
     }
     let parsed = args::parse(args.clone())?;
     // syn keeps a method's inner attributes (`#![...]`) with its outer ones.
-    let (outer, inner): (Vec<_>, Vec<_>) =
-        attrs.iter().cloned().partition(|a| matches!(a.style, syn::AttrStyle::Outer));
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .cloned()
+        .partition(|a| matches!(a.style, syn::AttrStyle::Outer));
     let mut func = func(outer);
     if let Some(body) = &mut func.body {
         body.inner_attrs = inner;
@@ -83,12 +110,17 @@ fn instrument(
 }
 
 fn is_observe(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == "observe")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "observe")
 }
 
 /// `#[observe(skip)]` exactly; any other `#[observe(...)]` on the method is its own.
 fn is_skip(attr: &Attribute) -> syn::Result<bool> {
-    let syn::Meta::List(list) = &attr.meta else { return Ok(false) };
+    let syn::Meta::List(list) = &attr.meta else {
+        return Ok(false);
+    };
     let tokens = list.tokens.to_string();
     Ok(tokens.trim() == "skip")
 }

@@ -28,12 +28,25 @@ use super::rewrite::Rewrite;
 use super::valid::{self, Metrics};
 
 pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Result<TokenStream> {
-    let function = args.name.as_ref().map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
+    let function = args
+        .name
+        .as_ref()
+        .map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
     let metrics = valid::check(args, &func, &function, in_block)?;
-    let krate = args.krate.as_ref().map_or_else(|| quote!(::observe), ToTokens::to_token_stream);
+    let krate = args
+        .krate
+        .as_ref()
+        .map_or_else(|| quote!(::observe), ToTokens::to_token_stream);
     let private = quote!(#krate::__private);
-    let Some(mut body) = func.body.take() else { unreachable!("checked by valid::check") };
-    let gen = Gen { args, func: &func, private: &private, function: &function };
+    let Some(mut body) = func.body.take() else {
+        unreachable!("checked by valid::check")
+    };
+    let gen = Gen {
+        args,
+        func: &func,
+        private: &private,
+        function: &function,
+    };
 
     let shape = func.shape();
     let guard = gen.guard(&metrics, &shape);
@@ -97,7 +110,11 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
                     #ret
                 }
             };
-            let wrapped = if boxed { quote!(#private::Box::pin(#wrapped)) } else { wrapped };
+            let wrapped = if boxed {
+                quote!(#private::Box::pin(#wrapped))
+            } else {
+                wrapped
+            };
             quote! {
                 let #g = #guard;
                 #[allow(unreachable_code, clippy::diverging_sub_expression)]
@@ -144,9 +161,15 @@ impl Gen<'_> {
         let p = self.private;
         let args = self.args;
         let name = self.function;
-        let level = args.level.clone().unwrap_or_else(|| Ident::new("INFO", Span::call_site()));
+        let level = args
+            .level
+            .clone()
+            .unwrap_or_else(|| Ident::new("INFO", Span::call_site()));
         let level = quote!(#p::tracing::Level::#level);
-        let target = args.target.as_ref().map_or_else(|| quote!(::core::module_path!()), ToTokens::to_token_stream);
+        let target = args
+            .target
+            .as_ref()
+            .map_or_else(|| quote!(::core::module_path!()), ToTokens::to_token_stream);
         let help = option(self.func.doc_summary().map(|d| quote!(#d)));
         let counter = option(metrics.counter.as_ref().map(|c| quote!(#c)));
         let errors = option(metrics.errors.as_ref().map(|c| quote!(#c)));
@@ -161,14 +184,19 @@ impl Gen<'_> {
 
         let arg_fields = args.args.iter().map(|arg| {
             let key = LitStr::new(&arg.unraw().to_string(), arg.span());
-            let value = if arg == "self" { quote_spanned!(arg.span()=> self) } else { quote!(#arg) };
+            let value = if arg == "self" {
+                quote_spanned!(arg.span()=> self)
+            } else {
+                quote!(#arg)
+            };
             quote_spanned!(arg.span()=> #key = (&&#p::Probe(&#value)).__observe_arg())
         });
         let user_fields = args.fields.iter().map(|f| &f.tokens);
-        let ret_field = args.ret.map(|_| quote!("return" = #p::tracing::field::Empty,));
-        let uses = (!args.args.is_empty()).then(|| {
-            quote!(#[allow(unused_imports)] use #p::{ArgDebug as _, ArgValue as _};)
-        });
+        let ret_field = args
+            .ret
+            .map(|_| quote!("return" = #p::tracing::field::Empty,));
+        let uses = (!args.args.is_empty())
+            .then(|| quote!(#[allow(unused_imports)] use #p::{ArgDebug as _, ArgValue as _};));
         let new = match shape {
             Shape::Async => quote!(new_async),
             _ => quote!(new),

@@ -60,13 +60,27 @@ impl Parse for Func {
         let vis = input.parse()?;
         let sig = input.parse()?;
         if input.parse::<Option<Token![;]>>()?.is_some() {
-            return Ok(Func { attrs, vis, sig, body: None });
+            return Ok(Func {
+                attrs,
+                vis,
+                sig,
+                body: None,
+            });
         }
         let content;
         let brace = syn::braced!(content in input);
         let inner_attrs = content.call(Attribute::parse_inner)?;
         let stmts = content.call(Block::parse_within)?;
-        Ok(Func { attrs, vis, sig, body: Some(Body { brace, inner_attrs, stmts }) })
+        Ok(Func {
+            attrs,
+            vis,
+            sig,
+            body: Some(Body {
+                brace,
+                inner_attrs,
+                stmts,
+            }),
+        })
     }
 }
 
@@ -93,7 +107,10 @@ pub(crate) enum Shape {
     Async,
     /// A function that returns a future (`impl Future`, `Pin<Box<dyn Future>>`, `BoxFuture`):
     /// the output of the future it returns, which is wrapped (boxed again when it was boxed).
-    Future { boxed: bool, output: Option<Box<Type>> },
+    Future {
+        boxed: bool,
+        output: Option<Box<Type>>,
+    },
     /// `-> !`: there is no outcome but a panic.
     Never,
 }
@@ -103,19 +120,27 @@ impl Func {
         if self.sig.asyncness.is_some() {
             return Shape::Async;
         }
-        let ReturnType::Type(_, ty) = &self.sig.output else { return Shape::Sync };
+        let ReturnType::Type(_, ty) = &self.sig.output else {
+            return Shape::Sync;
+        };
         match &**ty {
             Type::Never(_) => Shape::Never,
             Type::ImplTrait(it) => {
                 let unpin = it.bounds.iter().any(|b| bound_named(b, "Unpin"));
                 match it.bounds.iter().find_map(future_output) {
                     // A future promised to be `Unpin` cannot be replaced by an async block.
-                    Some(output) if !unpin => Shape::Future { boxed: false, output: output.map(Box::new) },
+                    Some(output) if !unpin => Shape::Future {
+                        boxed: false,
+                        output: output.map(Box::new),
+                    },
                     _ => Shape::Sync,
                 }
             }
             Type::Path(p) => match boxed_future_output(&p.path) {
-                Some(output) => Shape::Future { boxed: true, output: output.map(Box::new) },
+                Some(output) => Shape::Future {
+                    boxed: true,
+                    output: output.map(Box::new),
+                },
                 None => Shape::Sync,
             },
             _ => Shape::Sync,
@@ -149,11 +174,17 @@ impl Func {
     pub(crate) fn doc_summary(&self) -> Option<String> {
         let mut lines = Vec::new();
         for attr in &self.attrs {
-            let syn::Meta::NameValue(nv) = &attr.meta else { continue };
+            let syn::Meta::NameValue(nv) = &attr.meta else {
+                continue;
+            };
             if !nv.path.is_ident("doc") {
                 continue;
             }
-            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else {
+            let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+            else {
                 continue;
             };
             let value = s.value();
@@ -188,12 +219,16 @@ fn bound_named(bound: &TypeParamBound, name: &str) -> bool {
 
 /// `Future<Output = X>` → `Some(Some(X))`; `Future` without `Output` → `Some(None)`.
 fn future_output(bound: &TypeParamBound) -> Option<Option<Type>> {
-    let TypeParamBound::Trait(t) = bound else { return None };
+    let TypeParamBound::Trait(t) = bound else {
+        return None;
+    };
     let last = t.path.segments.last()?;
     if last.ident != "Future" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return Some(None) };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Some(None);
+    };
     Some(args.args.iter().find_map(|arg| match arg {
         GenericArgument::AssocType(a) if a.ident == "Output" => Some(a.ty.clone()),
         _ => None,
@@ -203,23 +238,31 @@ fn future_output(bound: &TypeParamBound) -> Option<Option<Type>> {
 /// `Pin<Box<dyn Future<Output = X> + …>>`, `BoxFuture<'a, X>`, `LocalBoxFuture<'a, X>`.
 fn boxed_future_output(path: &syn::Path) -> Option<Option<Type>> {
     let last = path.segments.last()?;
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    let types = || args.args.iter().filter_map(|a| match a {
-        GenericArgument::Type(t) => Some(t),
-        _ => None,
-    });
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let types = || {
+        args.args.iter().filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+    };
     if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
         return Some(types().next().cloned());
     }
     if last.ident != "Pin" {
         return None;
     }
-    let Type::Path(boxed) = types().next()? else { return None };
+    let Type::Path(boxed) = types().next()? else {
+        return None;
+    };
     let boxed = boxed.path.segments.last()?;
     if boxed.ident != "Box" {
         return None;
     }
-    let PathArguments::AngleBracketed(inner) = &boxed.arguments else { return None };
+    let PathArguments::AngleBracketed(inner) = &boxed.arguments else {
+        return None;
+    };
     let Some(GenericArgument::Type(Type::TraitObject(obj))) = inner.args.first() else {
         return None;
     };

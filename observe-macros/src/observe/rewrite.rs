@@ -22,7 +22,11 @@ pub(crate) struct Rewrite<'a> {
 
 impl<'a> Rewrite<'a> {
     pub(crate) fn new(private: &'a TokenStream) -> Rewrite<'a> {
-        Rewrite { label: Lifetime::new("'__observe_body", Span::mixed_site()), private, rewrote: false }
+        Rewrite {
+            label: Lifetime::new("'__observe_body", Span::mixed_site()),
+            private,
+            rewrote: false,
+        }
     }
 
     /// The statements as one labelled block expression (a plain block when nothing exits early).

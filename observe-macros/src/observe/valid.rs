@@ -49,7 +49,11 @@ impl Errors {
         self.push_error(syn::Error::new(span, message));
     }
 
-    pub(crate) fn push_spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+    pub(crate) fn push_spanned(
+        &mut self,
+        tokens: impl quote::ToTokens,
+        message: impl std::fmt::Display,
+    ) {
         self.push_error(syn::Error::new_spanned(tokens, message));
     }
 
@@ -65,7 +69,12 @@ impl Errors {
     }
 }
 
-pub(crate) fn check(args: &Args, func: &Func, function: &str, in_block: bool) -> syn::Result<Metrics> {
+pub(crate) fn check(
+    args: &Args,
+    func: &Func,
+    function: &str,
+    in_block: bool,
+) -> syn::Result<Metrics> {
     let mut errors = Errors::default();
     check_function(func, &mut errors);
     if let (Some(span), false) = (args.skip, in_block) {
@@ -111,7 +120,10 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
                 ),
             );
         } else if seen.contains(&name) {
-            errors.push(arg.span(), format_args!("`{name}` is listed twice in `args`"));
+            errors.push(
+                arg.span(),
+                format_args!("`{name}` is listed twice in `args`"),
+            );
         }
         seen.push(name);
     }
@@ -119,10 +131,16 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
         if RESERVED_FIELDS.contains(&field.name.as_str()) {
             errors.push_spanned(
                 &field.name_tokens,
-                format_args!("the span field `{}` is written by #[observe] itself", field.name),
+                format_args!(
+                    "the span field `{}` is written by #[observe] itself",
+                    field.name
+                ),
             );
         } else if seen.contains(&field.name) {
-            errors.push_spanned(&field.name_tokens, format_args!("the span field `{}` is recorded twice", field.name));
+            errors.push_spanned(
+                &field.name_tokens,
+                format_args!("the span field `{}` is recorded twice", field.name),
+            );
         }
         seen.push(field.name.clone());
     }
@@ -138,7 +156,10 @@ fn check_metrics(args: &Args, function: &str, errors: &mut Errors) -> Metrics {
         match metric_name_problem(&name, kind) {
             None => Some(name),
             Some(problem) if given => {
-                errors.push(span, format_args!("invalid metric name `{name}`: {problem}"));
+                errors.push(
+                    span,
+                    format_args!("invalid metric name `{name}`: {problem}"),
+                );
                 None
             }
             Some(problem) => {
@@ -195,19 +216,39 @@ fn check_metrics(args: &Args, function: &str, errors: &mut Errors) -> Metrics {
         }
     }
 
-    let names = [&counter, &errors_name, &in_flight, &histogram.as_ref().map(|h| h.0.clone())];
+    let names = [
+        &counter,
+        &errors_name,
+        &in_flight,
+        &histogram.as_ref().map(|h| h.0.clone()),
+    ];
     for (i, a) in names.iter().enumerate() {
         for b in &names[i + 1..] {
             if let (Some(a), Some(b)) = (a, b) {
                 if a == b {
-                    let span = args.errors.as_ref().or(args.in_flight.as_ref()).map_or_else(Span::call_site, |k| k.key);
-                    errors.push(span, format_args!("metric `{a}` is used for two different metrics of this function"));
+                    let span = args
+                        .errors
+                        .as_ref()
+                        .or(args.in_flight.as_ref())
+                        .map_or_else(Span::call_site, |k| k.key);
+                    errors.push(
+                        span,
+                        format_args!(
+                            "metric `{a}` is used for two different metrics of this function"
+                        ),
+                    );
                 }
             }
         }
     }
 
-    Metrics { counter, histogram, buckets, errors: errors_name, in_flight }
+    Metrics {
+        counter,
+        histogram,
+        buckets,
+        errors: errors_name,
+        in_flight,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -231,18 +272,27 @@ fn metric_name_problem(name: &str, kind: Kind) -> Option<String> {
     match chars.next() {
         None => return Some("it is empty".into()),
         Some(c) if !(c.is_ascii_alphabetic() || c == '_' || c == ':') => {
-            return Some(format!("it starts with `{c}`; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"));
+            return Some(format!(
+                "it starts with `{c}`; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"
+            ));
         }
         _ => {}
     }
     if let Some(c) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == ':')) {
-        return Some(format!("`{c}` is not allowed; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"));
+        return Some(format!(
+            "`{c}` is not allowed; names match `[a-zA-Z_:][a-zA-Z0-9_:]*`"
+        ));
     }
     if name.starts_with("__") {
         return Some("names starting with `__` are reserved by Prometheus".into());
     }
-    if let Some(suffix) = ["_bucket", "_sum", "_count"].iter().find(|s| name.ends_with(**s)) {
-        return Some(format!("the suffix `{suffix}` is reserved for histogram series"));
+    if let Some(suffix) = ["_bucket", "_sum", "_count"]
+        .iter()
+        .find(|s| name.ends_with(**s))
+    {
+        return Some(format!(
+            "the suffix `{suffix}` is reserved for histogram series"
+        ));
     }
     if kind != Kind::Counter && name.ends_with("_total") {
         return Some("the suffix `_total` is reserved for counters".into());

@@ -88,7 +88,13 @@ impl Remote for U {
 
 #[observe]
 fn returns_impl_future(x: u32) -> impl Future<Output = Result<u32, E>> {
-    async move { if x > 0 { Ok(x) } else { Err(E) } }
+    async move {
+        if x > 0 {
+            Ok(x)
+        } else {
+            Err(E)
+        }
+    }
 }
 
 #[observe]

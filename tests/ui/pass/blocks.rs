@@ -63,7 +63,13 @@ pub fn main() {
     assert_eq!(repo.get_twice(), 8);
     assert_eq!(repo.plain(), 0);
     let text = observe::metrics::render();
-    assert!(text.contains("repo_calls_total{function=\"load\""), "{text}");
+    assert!(
+        text.contains("repo_calls_total{function=\"load\""),
+        "{text}"
+    );
     assert!(!text.contains("function=\"not_instrumented\""), "{text}");
-    assert!(text.contains("repo_own_seconds_count{function=\"own_keys\""), "{text}");
+    assert!(
+        text.contains("repo_own_seconds_count{function=\"own_keys\""),
+        "{text}"
+    );
 }

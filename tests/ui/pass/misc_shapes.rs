@@ -64,7 +64,10 @@ fn early_returns(n: i32) -> Result<i32, String> {
     if n < 0 {
         return Err(format!("negative: {n}"));
     }
-    let parsed: i32 = n.to_string().parse().map_err(|_| "unreachable".to_string())?;
+    let parsed: i32 = n
+        .to_string()
+        .parse()
+        .map_err(|_| "unreachable".to_string())?;
     for i in 0..10 {
         if i == parsed {
             return Ok(i * 10);
@@ -169,7 +172,10 @@ pub fn main() {
     unit_returns(true);
     unit_returns(false);
     assert_eq!(control_flow(4), std::ops::ControlFlow::Continue(4));
-    assert_eq!(poll_result(std::task::Poll::Ready(Ok(1))), std::task::Poll::Ready(Ok(1)));
+    assert_eq!(
+        poll_result(std::task::Poll::Ready(Ok(1))),
+        std::task::Poll::Ready(Ok(1))
+    );
     assert!(poll_result(std::task::Poll::Pending).is_pending());
     assert_eq!(nested_items(), 6);
     assert_eq!(labelled_loops(), 14);
