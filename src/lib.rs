@@ -133,6 +133,57 @@
 /// body: each is an error on the offending token.
 pub use observe_macros::observe;
 
+/// Records a step of the current flow (see `#[observe(flow)]`): a `DEBUG` event `flow_step`
+/// with `flow`, `flow_id`, `step`, `step_index` (1 for the first step), `elapsed_ms` (since the
+/// flow started) and the given fields, in `tracing` syntax.
+///
+/// The current flow is the innermost `#[observe(flow)]` call running on this thread: steps in
+/// helpers at any depth, across `.await`, in flows interleaved by `join!` and in tasks that move
+/// between threads are counted in the right flow. Outside any flow the event is still emitted,
+/// without `flow` and `flow_id`. The name is a `&'static str`.
+///
+/// ```
+/// use observe::{observe, step};
+///
+/// #[observe(flow)]
+/// fn checkout(cart: &[u32]) -> Result<u32, String> {
+///     step!("validated", items = cart.len());
+///     let total: u32 = cart.iter().sum();
+///     step!("priced", total);
+///     if total == 0 {
+///         return Err("empty cart".into());
+///     }
+///     step!("charged");
+///     Ok(total)
+/// }
+/// # assert_eq!(checkout(&[1, 2]), Ok(3));
+/// ```
+#[macro_export]
+macro_rules! step {
+    (@emit $name:expr; $($fields:tt)*) => {{
+        let name: &'static str = $name;
+        let step = $crate::__private::Step::record(name);
+        $crate::__private::tracing::event!(
+            target: ::core::module_path!(),
+            parent: step.parent(),
+            $crate::__private::tracing::Level::DEBUG,
+            message = "flow_step",
+            flow = step.flow(),
+            flow_id = step.flow_id(),
+            step = name,
+            step_index = step.index(),
+            elapsed_ms = step.elapsed_ms(),
+            $($fields)*
+        )
+    }};
+    ($name:expr $(,)?) => {
+        $crate::step!(@emit $name;)
+    };
+    ($name:expr, $($fields:tt)+) => {
+        $crate::step!(@emit $name; $($fields)+)
+    };
+}
+
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
     pub use observe_runtime::metrics::{registry, render, set_registry, CONTENT_TYPE};

@@ -16,6 +16,9 @@ use tracing_core::{dispatcher, Event};
 
 use crate::site::SiteInfo;
 
+/// The most fields an event of the runtime can have.
+pub(crate) const MAX_FIELDS: usize = 32;
+
 pub(crate) struct EventSite {
     meta: OnceLock<Metadata<'static>>,
     fields: OnceLock<Vec<Field>>,
@@ -69,18 +72,25 @@ impl EventSite {
             && dispatcher::get_default(|dispatch| dispatch.enabled(meta))
     }
 
-    /// Emits the event as a child of `parent` (or of the current span when `None`).
-    pub(crate) fn emit<const N: usize>(
+    /// Emits the event as a child of `parent` (or of the current span when `None`), with
+    /// `values` for the first fields, in order (at most [`MAX_FIELDS`]).
+    pub(crate) fn emit(
         &'static self,
         parent: Option<&tracing_core::span::Id>,
-        values: [&dyn Value; N],
+        values: &[&dyn Value],
     ) {
         let meta = self.metadata();
         let Some(fields) = self.fields.get() else {
             return;
         };
-        let pairs: [(&Field, Option<&dyn Value>); N] =
-            std::array::from_fn(|i| (&fields[i], Some(values[i])));
+        let Some(first) = fields.first() else {
+            return;
+        };
+        // `tracing` takes value sets as arrays of up to 32; unused entries carry no value.
+        let mut pairs: [(&Field, Option<&dyn Value>); MAX_FIELDS] = [(first, None); MAX_FIELDS];
+        for ((pair, field), value) in pairs.iter_mut().zip(fields).zip(values) {
+            *pair = (field, Some(*value));
+        }
         let value_set = meta.fields().value_set(&pairs);
         dispatcher::get_default(|dispatch| {
             if dispatch.enabled(meta) {

@@ -1,14 +1,17 @@
 //! The drop guard that observes one call: it holds the span, counts the call in flight, and on
-//! drop records how the call ended (ok, error, panic or cancelled) on the span and the metrics.
+//! drop records how the call ended (ok, error, panic or cancelled) on the span, the metrics and
+//! the flow events.
 
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tracing::{Level, Span};
+use tracing::field::{display, Value};
+use tracing::Span;
 
-use crate::event::EventSite;
+use crate::event::MAX_FIELDS;
+use crate::flow::{self, Frame};
 use crate::metrics::{CallResult, SiteMetrics};
 use crate::panic;
 use crate::probe::Message;
@@ -36,6 +39,7 @@ pub struct Guard {
     state: State,
     entered: bool,
     is_async: bool,
+    flow: Option<Frame>,
 }
 
 impl Guard {
@@ -58,7 +62,11 @@ impl Guard {
     fn start(site: &'static Site, span: Span, is_async: bool) -> Guard {
         let metrics = site.metrics();
         metrics.started();
-        let start = metrics.measures_time().then(quanta::Instant::now);
+        let flow_name = site.info.flow.as_ref().map(|f| f.name);
+        let start = (metrics.measures_time() || flow_name.is_some()).then(quanta::Instant::now);
+        let flow = flow_name
+            .zip(start)
+            .map(|(name, start)| Frame::new(name, start, span.id()));
         Guard {
             site,
             metrics,
@@ -67,6 +75,7 @@ impl Guard {
             state: State::Running,
             entered: false,
             is_async,
+            flow,
         }
     }
 
@@ -74,6 +83,25 @@ impl Guard {
     #[inline]
     pub fn span(&self) -> &Span {
         &self.span
+    }
+
+    /// `flow_started`, with the recorded arguments' values in the order of the call site's
+    /// `started_fields`.
+    pub fn flow_started(&self, args: &[&dyn Value]) {
+        let (Some(frame), Some(events)) = (&self.flow, self.site.flow_events()) else {
+            return;
+        };
+        if !events.started.enabled() {
+            return;
+        }
+        let id = display(frame.id);
+        let mut values: [&dyn Value; MAX_FIELDS] = [&""; MAX_FIELDS];
+        values[0] = &"flow_started";
+        values[1] = &frame.name;
+        values[2] = &id;
+        let n = 3 + args.len().min(MAX_FIELDS - 3);
+        values[3..n].copy_from_slice(&args[..n - 3]);
+        events.started.emit(self.span.id().as_ref(), &values[..n]);
     }
 
     /// For a function returning a future: the synchronous part is over, the call goes on in
@@ -85,7 +113,7 @@ impl Guard {
         self
     }
 
-    /// Polls `inner` inside the call's span.
+    /// Polls `inner` inside the call's span (and flow).
     #[inline]
     pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
         Instrumented { guard: self, inner }
@@ -104,11 +132,15 @@ impl Guard {
         self.state = State::Failed(error_type);
     }
 
+    /// Enters the span, and makes the flow (if any) the current one of this thread.
     #[inline]
     fn enter(&mut self) {
         if !self.entered {
             self.span
                 .with_subscriber(|(id, dispatch)| dispatch.enter(id));
+            if let Some(frame) = &self.flow {
+                flow::push(frame);
+            }
             self.entered = true;
         }
     }
@@ -116,6 +148,9 @@ impl Guard {
     #[inline]
     fn exit(&mut self) {
         if self.entered {
+            if let Some(frame) = &mut self.flow {
+                flow::pop(frame);
+            }
             self.span
                 .with_subscriber(|(id, dispatch)| dispatch.exit(id));
             self.entered = false;
@@ -130,20 +165,14 @@ impl Guard {
         self.state = State::Panicked;
     }
 
-    /// Error status and `error.type` on the span, and one `exception` event inside it.
+    /// Error status and `error.type` on the span, one `exception` event inside it, and
+    /// `flow_failed` for a flow. The message is only formatted when someone listens.
     #[cold]
-    fn record_failure(&self, error_type: &'static str, message: &dyn Display) {
-        let info = &self.site.info;
-        let exception = *self.site.exception.get_or_init(|| {
-            EventSite::new(
-                info,
-                "exception",
-                Level::ERROR,
-                &["message", "exception.type", "exception.message"],
-            )
-        });
+    fn record_failure(&mut self, error_type: &'static str, message: &dyn Display) {
+        let exception = self.site.exception();
         let event_enabled = exception.enabled();
-        if self.span.is_disabled() && !event_enabled {
+        let flow_enabled = self.site.flow_events().is_some_and(|e| e.failed.enabled());
+        if self.span.is_disabled() && !event_enabled && !flow_enabled {
             return;
         }
         let text = message.to_string();
@@ -151,18 +180,58 @@ impl Guard {
         self.span.record("otel.status_description", text.as_str());
         self.span.record("error.type", error_type);
         if event_enabled {
-            exception.emit(
-                self.span.id().as_ref(),
-                [&format_args!("exception"), &error_type, &text.as_str()],
-            );
+            let values: [&dyn Value; 3] = [&"exception", &error_type, &text.as_str()];
+            exception.emit(self.span.id().as_ref(), &values);
         }
+        self.end_flow(Some((error_type, &text)));
+    }
+
+    /// `flow_completed`, or `flow_failed` with `(error_type, error)`.
+    #[cold]
+    fn end_flow(&mut self, failure: Option<(&'static str, &str)>) {
+        let (Some(frame), Some(events)) = (&mut self.flow, self.site.flow_events()) else {
+            return;
+        };
+        let event = if failure.is_some() {
+            events.failed
+        } else {
+            events.completed
+        };
+        if !event.enabled() {
+            return;
+        }
+        if self.entered {
+            flow::read(frame);
+        }
+        let id = display(frame.id);
+        let elapsed = frame.elapsed_ms();
+        let parent = self.span.id();
+        let (message, error_type, error) = match failure {
+            None => ("flow_completed", "", ""),
+            Some((error_type, error)) => ("flow_failed", error_type, error),
+        };
+        let values: [&dyn Value; 8] = [
+            &message,
+            &frame.name,
+            &id,
+            &frame.steps,
+            &frame.last_step,
+            &elapsed,
+            &error,
+            &error_type,
+        ];
+        let n = if failure.is_some() { 8 } else { 6 };
+        event.emit(parent.as_ref(), &values[..n]);
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
         let (result, error_type) = match self.state {
-            State::Ok => (CallResult::Ok, ""),
+            State::Ok => {
+                self.end_flow(None);
+                (CallResult::Ok, "")
+            }
             State::Failed(error_type) => (CallResult::Error, error_type),
             State::Panicked => (CallResult::Panic, "panic"),
             State::Running if std::thread::panicking() => {
@@ -171,6 +240,7 @@ impl Drop for Guard {
             }
             State::Running if self.is_async => {
                 self.span.record("cancelled", true);
+                self.end_flow(Some(("cancelled", "cancelled before completion")));
                 (CallResult::Cancelled, "")
             }
             State::Running => {

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod event;
+mod flow;
 mod guard;
 pub mod metrics;
 mod panic;
@@ -18,14 +19,16 @@ mod try_op;
 /// release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::flow::{FlowId, Step};
     pub use crate::guard::{Guard, Instrumented};
     pub use crate::probe::{
         ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug,
         RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome,
     };
-    pub use crate::site::{HistogramInfo, Site, SiteInfo, Unit};
+    pub use crate::site::{FlowInfo, HistogramInfo, Site, SiteInfo, Unit};
     pub use crate::try_op::{Branch, FromResidual};
     pub use ::core::ops::ControlFlow;
     pub use ::std::boxed::Box;
     pub use ::tracing;
+    pub use ::tracing::field::Value;
 }

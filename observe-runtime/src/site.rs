@@ -31,6 +31,17 @@ pub struct SiteInfo {
     pub errors: Option<&'static str>,
     /// Name of the in-flight gauge.
     pub in_flight: Option<&'static str>,
+    /// `#[observe(flow)]`: the flow's name and the fields of its `flow_started` event
+    /// (`message`, `flow`, `flow_id`, then the recorded arguments).
+    pub flow: Option<FlowInfo>,
+}
+
+/// What a flow call site knows at compile time.
+pub struct FlowInfo {
+    /// The flow's name (`flow = "…"`, default: the function's name).
+    pub name: &'static str,
+    /// Field names of `flow_started`.
+    pub started_fields: &'static [&'static str],
 }
 
 /// A duration histogram: its name, unit and buckets (in that unit).
@@ -92,6 +103,14 @@ pub struct Site {
     metrics: OnceLock<SiteMetrics>,
     path: OnceLock<&'static str>,
     pub(crate) exception: OnceLock<&'static EventSite>,
+    pub(crate) flow_events: OnceLock<FlowEvents>,
+}
+
+/// The event callsites of a flow call site.
+pub(crate) struct FlowEvents {
+    pub(crate) started: &'static EventSite,
+    pub(crate) completed: &'static EventSite,
+    pub(crate) failed: &'static EventSite,
 }
 
 impl Site {
@@ -102,7 +121,57 @@ impl Site {
             metrics: OnceLock::new(),
             path: OnceLock::new(),
             exception: OnceLock::new(),
+            flow_events: OnceLock::new(),
         }
+    }
+
+    /// The exception event of this call site, built on first use.
+    pub(crate) fn exception(&'static self) -> &'static EventSite {
+        self.exception.get_or_init(|| {
+            EventSite::new(
+                &self.info,
+                "exception",
+                Level::ERROR,
+                &["message", "exception.type", "exception.message"],
+            )
+        })
+    }
+
+    /// The flow events of this call site, built on first use; `None` if it is not a flow.
+    pub(crate) fn flow_events(&'static self) -> Option<&'static FlowEvents> {
+        let flow = self.info.flow.as_ref()?;
+        Some(self.flow_events.get_or_init(|| {
+            let event = |name, level, fields| EventSite::new(&self.info, name, level, fields);
+            FlowEvents {
+                started: event("flow_started", Level::INFO, flow.started_fields),
+                completed: event(
+                    "flow_completed",
+                    Level::INFO,
+                    &[
+                        "message",
+                        "flow",
+                        "flow_id",
+                        "steps",
+                        "last_step",
+                        "elapsed_ms",
+                    ],
+                ),
+                failed: event(
+                    "flow_failed",
+                    Level::ERROR,
+                    &[
+                        "message",
+                        "flow",
+                        "flow_id",
+                        "steps",
+                        "last_step",
+                        "elapsed_ms",
+                        "error",
+                        "error_type",
+                    ],
+                ),
+            }
+        }))
     }
 
     /// Metric handles, resolved (registered and label children looked up) on the first call.

@@ -35,10 +35,7 @@ pub(crate) const KEYS: &[&str] = &[
 ];
 
 /// Keys that are part of the design but handled by a later milestone.
-const NOT_YET: &[(&str, &str)] = &[
-    ("flow", "flow-step logging"),
-    ("labels", "per-call metric labels"),
-];
+const NOT_YET: &[(&str, &str)] = &[("labels", "per-call metric labels")];
 
 pub(crate) struct Args {
     pub krate: Option<Path>,
@@ -55,6 +52,7 @@ pub(crate) struct Args {
     pub errors: Option<MetricKey>,
     pub in_flight: Option<MetricKey>,
     pub judge: Option<Judge>,
+    pub flow: Option<MetricKey>,
     pub skip: Option<Span>,
 }
 
@@ -105,6 +103,7 @@ struct Slots {
     errors: Option<Once<MetricKey>>,
     in_flight: Option<Once<MetricKey>>,
     judge: Option<Once<Judge>>,
+    flow: Option<Once<MetricKey>>,
     skip: Option<Once<()>>,
 }
 
@@ -146,6 +145,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
                     .set(span, judge)
                     .map_err(|_| conflict(span))
             }
+            "flow" => slot(&mut s.flow, "flow").set(span, named(&meta, span, "a flow name")?),
             "crate" => slot(&mut s.krate, "crate").set(span, parse_crate(&meta)?),
             "skip" => slot(&mut s.skip, "skip").set(span, flag(&meta, "skip")?),
             _ => Err(unknown(&meta, key, span)),
@@ -167,6 +167,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         errors: s.errors.and_then(Once::take),
         in_flight: s.in_flight.and_then(Once::take),
         judge: s.judge.and_then(Once::take),
+        flow: s.flow.and_then(Once::take),
         skip: s.skip.as_ref().and_then(Once::span),
     })
 }
@@ -209,19 +210,28 @@ fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
 }
 
 fn metric(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<MetricKey> {
+    named(meta, key, "a metric name")
+}
+
+/// `key` or `key = "name"`.
+fn named(meta: &ParseNestedMeta<'_>, key: Span, what: &str) -> syn::Result<MetricKey> {
     let name = if meta.input.peek(Token![=]) {
-        let lit: Lit = meta.value()?.parse()?;
-        match lit {
+        let value = meta.value()?;
+        if !value.peek(Lit) {
+            return Err(value.error(format!("{what} is a string literal: `= \"…\"`")));
+        }
+        match value.parse::<Lit>()? {
             Lit::Str(s) => Some(s),
             other => {
                 return Err(syn::Error::new_spanned(
                     other,
-                    "a metric name is a string literal",
+                    format!("{what} is a string literal: `= \"…\"`"),
                 ))
             }
         }
+    } else if meta.input.peek(syn::token::Paren) {
+        return Err(meta.error("expected `= \"name\"` or nothing"));
     } else {
-        flag(meta, "metric")?;
         None
     };
     Ok(MetricKey { key, name })

@@ -182,15 +182,27 @@ impl Gen<'_> {
         let site = Ident::new("__OBSERVE_SITE", Span::mixed_site());
         let here = Ident::new("__observe_here", Span::mixed_site());
 
-        let arg_fields = args.args.iter().map(|arg| {
-            let key = LitStr::new(&arg.unraw().to_string(), arg.span());
-            let value = if arg == "self" {
-                quote_spanned!(arg.span()=> self)
-            } else {
-                quote!(#arg)
-            };
-            quote_spanned!(arg.span()=> #key = (&&#p::Probe(&#value)).__observe_arg())
-        });
+        let arg_values: Vec<TokenStream> = args
+            .args
+            .iter()
+            .map(|arg| {
+                let value = if arg == "self" {
+                    quote_spanned!(arg.span()=> self)
+                } else {
+                    quote!(#arg)
+                };
+                quote_spanned!(arg.span()=> (&&#p::Probe(&#value)).__observe_arg())
+            })
+            .collect();
+        let arg_names: Vec<LitStr> = args
+            .args
+            .iter()
+            .map(|arg| LitStr::new(&arg.unraw().to_string(), arg.span()))
+            .collect();
+        let arg_fields = arg_names
+            .iter()
+            .zip(&arg_values)
+            .map(|(key, value)| quote!(#key = #value));
         let user_fields = args.fields.iter().map(|f| &f.tokens);
         let ret_field = args
             .ret
@@ -201,6 +213,23 @@ impl Gen<'_> {
             Shape::Async => quote!(new_async),
             _ => quote!(new),
         };
+        let flow = option(args.flow.as_ref().map(|flow| {
+            let name = flow
+                .name
+                .as_ref()
+                .map_or_else(|| name.to_owned(), LitStr::value);
+            quote! {
+                #p::FlowInfo {
+                    name: #name,
+                    started_fields: &["message", "flow", "flow_id", #(#arg_names),*],
+                }
+            }
+        }));
+        let g = guard_ident();
+        let flow_started = args
+            .flow
+            .as_ref()
+            .map(|_| quote!(#g.flow_started(&[#(&#arg_values as &dyn #p::Value),*]);));
         quote! {{
             #uses
             static #site: #p::Site = #p::Site::new(#p::SiteInfo {
@@ -215,8 +244,9 @@ impl Gen<'_> {
                 histogram: #histogram,
                 errors: #errors,
                 in_flight: #in_flight,
+                flow: #flow,
             });
-            #p::Guard::#new(&#site, #p::tracing::span!(
+            let #g = #p::Guard::#new(&#site, #p::tracing::span!(
                 target: #target,
                 #level,
                 #name,
@@ -233,7 +263,9 @@ impl Gen<'_> {
                 "error.type" = #p::tracing::field::Empty,
                 "cancelled" = #p::tracing::field::Empty,
                 #ret_field
-            ))
+            ));
+            #flow_started
+            #g
         }}
     }
 

@@ -20,6 +20,9 @@ const RESERVED_FIELDS: &[&str] = &[
     "return",
 ];
 
+/// `flow_started` has `message`, `flow`, `flow_id` and the arguments, in at most 32 fields.
+const MAX_FLOW_ARGS: usize = 29;
+
 /// Histogram unit suffixes and the runtime unit each selects.
 pub(crate) const UNITS: &[(&str, &str)] = &[
     ("_seconds", "Seconds"),
@@ -81,6 +84,12 @@ pub(crate) fn check(
         errors.push(span, "`skip` opts a method out of an `#[observe]` on its `impl` block or trait; it has no meaning here");
     }
     check_fields(args, func, &mut errors);
+    if let (Some(flow), true) = (&args.flow, args.args.len() > MAX_FLOW_ARGS) {
+        errors.push(
+            flow.key,
+            format_args!("a flow records at most {MAX_FLOW_ARGS} `args` in `flow_started`"),
+        );
+    }
     let metrics = check_metrics(args, function, &mut errors);
     errors.finish(metrics)
 }

@@ -6,6 +6,9 @@ trait Repo {
 
     #[observe(counter = "saves")]
     async fn save(&self);
+
+    #[observe(flow)]
+    fn checkout(&self);
 }
 
 fn main() {}

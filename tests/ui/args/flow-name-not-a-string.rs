@@ -1,6 +1,6 @@
 use observe::observe;
 
-#[observe(flow)]
+#[observe(flow = checkout)]
 fn f() {}
 
 fn main() {}
