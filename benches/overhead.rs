@@ -1,1 +1,200 @@
-fn main() {}
+//! What `#[observe]` costs per call, next to the hand-written code it replaces, in one run.
+//!
+//! Groups (each bench id names its variant; compare within a group, as ratios):
+//! - `metrics`: counter + duration histogram. `floor` is the uninstrumented function,
+//!   `hand_optimal` caches label children in statics and reads a TSC clock once,
+//!   `hand_naive` looks the children up on every call (`with_label_values`), `observe` is
+//!   `#[observe(counter, histogram)]`.
+//! - `span/<subscriber>`: span only, `#[observe]` against `#[tracing::instrument]`, with no
+//!   subscriber and with a plain `tracing_subscriber::registry()`.
+//! - `flow/<subscriber>`: a flow of 5 steps against the same function without `flow`.
+//! - `async`: a ready future polled directly, so no executor cost.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::LazyLock;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use observe::{observe, step};
+use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
+
+#[inline(never)]
+fn floor(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
+    let counter = IntCounterVec::new(
+        Opts::new("hand_calls_total", "h"),
+        &["function", "module", "result"],
+    )
+    .unwrap();
+    let histogram = HistogramVec::new(
+        HistogramOpts::new("hand_seconds", "h"),
+        &["function", "module", "result"],
+    )
+    .unwrap();
+    prometheus::register(Box::new(counter.clone())).unwrap();
+    prometheus::register(Box::new(histogram.clone())).unwrap();
+    let labels = ["hand_optimal", "overhead", "ok"];
+    (
+        counter.with_label_values(&labels),
+        histogram.with_label_values(&labels),
+    )
+});
+
+static NAIVE: LazyLock<(IntCounterVec, HistogramVec)> = LazyLock::new(|| {
+    let counter = IntCounterVec::new(
+        Opts::new("naive_calls_total", "h"),
+        &["function", "module", "result"],
+    )
+    .unwrap();
+    let histogram = HistogramVec::new(
+        HistogramOpts::new("naive_seconds", "h"),
+        &["function", "module", "result"],
+    )
+    .unwrap();
+    prometheus::register(Box::new(counter.clone())).unwrap();
+    prometheus::register(Box::new(histogram.clone())).unwrap();
+    (counter, histogram)
+});
+
+#[inline(never)]
+fn hand_optimal(x: u64) -> u64 {
+    let start = quanta::Instant::now();
+    let out = floor(x);
+    let (calls, seconds) = &*HAND;
+    seconds.observe(start.elapsed().as_secs_f64());
+    calls.inc();
+    out
+}
+
+#[inline(never)]
+fn hand_naive(x: u64) -> u64 {
+    let start = std::time::Instant::now();
+    let out = floor(x);
+    let labels = ["hand_naive", "overhead", "ok"];
+    NAIVE
+        .1
+        .with_label_values(&labels)
+        .observe(start.elapsed().as_secs_f64());
+    NAIVE.0.with_label_values(&labels).inc();
+    out
+}
+
+#[observe(counter = "bench_calls", histogram = "bench_seconds")]
+#[inline(never)]
+fn observed(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe]
+#[inline(never)]
+fn span_observe(x: u64) -> u64 {
+    floor(x)
+}
+
+#[tracing::instrument]
+#[inline(never)]
+fn span_tracing(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe(flow)]
+#[inline(never)]
+fn five_steps(x: u64) -> u64 {
+    step!("one");
+    step!("two");
+    step!("three");
+    step!("four");
+    step!("five");
+    floor(x)
+}
+
+#[observe]
+#[inline(never)]
+fn no_flow(x: u64) -> u64 {
+    floor(x)
+}
+
+#[inline(never)]
+async fn async_floor(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe(counter = "bench_async_calls", histogram = "bench_async_seconds")]
+#[inline(never)]
+async fn async_observed(x: u64) -> u64 {
+    floor(x)
+}
+
+fn poll_ready<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("the benchmarked futures are ready at once"),
+    }
+}
+
+fn with_subscriber(name: &str, f: impl FnOnce()) {
+    match name {
+        "none" => f(),
+        _ => tracing::subscriber::with_default(tracing_subscriber::registry(), f),
+    }
+}
+
+fn metrics(c: &mut Criterion) {
+    let mut group = c.benchmark_group("metrics");
+    group.bench_function("floor", |b| b.iter(|| floor(black_box(7))));
+    group.bench_function("hand_optimal", |b| b.iter(|| hand_optimal(black_box(7))));
+    group.bench_function("hand_naive", |b| b.iter(|| hand_naive(black_box(7))));
+    group.bench_function("observe", |b| b.iter(|| observed(black_box(7))));
+    group.finish();
+}
+
+fn spans(c: &mut Criterion) {
+    for subscriber in ["none", "registry"] {
+        let mut group = c.benchmark_group(format!("span/{subscriber}"));
+        with_subscriber(subscriber, || {
+            group.bench_function("floor", |b| b.iter(|| floor(black_box(7))));
+            group.bench_function("observe", |b| b.iter(|| span_observe(black_box(7))));
+            group.bench_function("tracing_instrument", |b| {
+                b.iter(|| span_tracing(black_box(7)))
+            });
+        });
+        group.finish();
+    }
+}
+
+fn flows(c: &mut Criterion) {
+    for subscriber in ["none", "registry"] {
+        let mut group = c.benchmark_group(format!("flow/{subscriber}"));
+        with_subscriber(subscriber, || {
+            group.bench_function("without_flow", |b| b.iter(|| no_flow(black_box(7))));
+            group.bench_function("flow_5_steps", |b| b.iter(|| five_steps(black_box(7))));
+        });
+        group.finish();
+    }
+}
+
+fn asynchronous(c: &mut Criterion) {
+    let mut group = c.benchmark_group("async");
+    group.bench_function("floor", |b| {
+        b.iter(|| poll_ready(async_floor(black_box(7))))
+    });
+    group.bench_function("observe", |b| {
+        b.iter(|| poll_ready(async_observed(black_box(7))))
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = metrics, spans, flows, asynchronous
+}
+criterion_main!(benches);

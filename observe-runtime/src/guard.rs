@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tracing::field::{display, Value};
+use tracing::level_filters::LevelFilter;
 use tracing::Span;
 
 use crate::event::MAX_FIELDS;
@@ -25,7 +26,7 @@ const UNSEEN_ERROR: &str = "unknown";
 enum State {
     Running,
     Ok,
-    Failed(&'static str),
+    Failed,
     Panicked,
 }
 
@@ -36,47 +37,98 @@ pub struct Guard {
     metrics: &'static SiteMetrics,
     span: Span,
     start: Option<quanta::Instant>,
+    error_type: &'static str,
     state: State,
+    /// Whether anything can be recorded at all: metrics, a flow, or a subscriber that may
+    /// listen. A guard that is not live does nothing, which keeps a span-only function with
+    /// no subscriber as cheap as an uninstrumented one.
+    live: bool,
     entered: bool,
     is_async: bool,
     flow: Option<Frame>,
 }
 
+/// Whether any `tracing` subscriber could record something (a span or an error event).
+#[inline]
+fn tracing_enabled() -> bool {
+    tracing::level_filters::STATIC_MAX_LEVEL != LevelFilter::OFF
+        && LevelFilter::current() != LevelFilter::OFF
+}
+
 impl Guard {
     /// Starts observing a synchronous call and enters its span until the guard is dropped.
-    #[inline]
+    #[inline(always)]
     pub fn new(site: &'static Site, span: Span) -> Guard {
-        let mut guard = Guard::start(site, span, false);
-        guard.enter();
-        guard
+        if Guard::is_quiet(site) {
+            Guard::inert(site, span)
+        } else {
+            Guard::start(site, span, false)
+        }
     }
 
     /// Starts observing an `async fn` call; its span is entered on each poll by
     /// [`Guard::instrument`]. Dropped unfinished and not panicking, the call was cancelled.
-    #[inline]
+    #[inline(always)]
     pub fn new_async(site: &'static Site, span: Span) -> Guard {
-        Guard::start(site, span, true)
+        if Guard::is_quiet(site) {
+            Guard::inert(site, span)
+        } else {
+            Guard::start(site, span, true)
+        }
     }
 
-    #[inline]
+    /// Nothing can be recorded: the call site has no metrics and no flow, and no subscriber
+    /// listens at any level.
+    #[inline(always)]
+    fn is_quiet(site: &'static Site) -> bool {
+        !site.metrics().is_active() && site.info.flow.is_none() && !tracing_enabled()
+    }
+
+    /// A guard that records nothing.
+    #[inline(always)]
+    fn inert(site: &'static Site, span: Span) -> Guard {
+        Guard {
+            site,
+            metrics: site.metrics(),
+            span,
+            start: None,
+            error_type: "",
+            state: State::Running,
+            live: false,
+            entered: false,
+            is_async: false,
+            flow: None,
+        }
+    }
+
+    #[inline(never)]
     fn start(site: &'static Site, span: Span, is_async: bool) -> Guard {
         let metrics = site.metrics();
-        metrics.started();
         let flow_name = site.info.flow.as_ref().map(|f| f.name);
-        let start = (metrics.measures_time() || flow_name.is_some()).then(quanta::Instant::now);
-        let flow = flow_name
-            .zip(start)
-            .map(|(name, start)| Frame::new(name, start, span.id()));
-        Guard {
+        metrics.started();
+        let mut start = None;
+        let mut flow = None;
+        if metrics.measures_time() || flow_name.is_some() {
+            let now = quanta::Instant::now();
+            start = Some(now);
+            flow = flow_name.map(|name| Frame::new(name, now, span.id()));
+        }
+        let mut guard = Guard {
             site,
             metrics,
             span,
             start,
+            error_type: "",
             state: State::Running,
+            live: true,
             entered: false,
             is_async,
             flow,
+        };
+        if !is_async {
+            guard.enter();
         }
+        guard
     }
 
     /// The call's span.
@@ -120,22 +172,25 @@ impl Guard {
     }
 
     /// The call succeeded.
-    #[inline]
-    pub fn ok(mut self) {
+    #[inline(always)]
+    pub fn ok(&mut self) {
         self.state = State::Ok;
     }
 
     /// The call failed with an error of type `error_type`.
     #[cold]
-    pub fn fail(mut self, error_type: &'static str, message: Message<'_>) {
-        self.record_failure(error_type, &message);
-        self.state = State::Failed(error_type);
+    pub fn fail(&mut self, error_type: &'static str, message: Message<'_>) {
+        if self.live {
+            self.record_failure(error_type, &message);
+        }
+        self.error_type = error_type;
+        self.state = State::Failed;
     }
 
     /// Enters the span, and makes the flow (if any) the current one of this thread.
     #[inline]
     fn enter(&mut self) {
-        if !self.entered {
+        if self.live && !self.entered {
             self.span
                 .with_subscriber(|(id, dispatch)| dispatch.enter(id));
             if let Some(frame) = &self.flow {
@@ -226,13 +281,26 @@ impl Guard {
 }
 
 impl Drop for Guard {
+    #[inline(always)]
     fn drop(&mut self) {
+        if self.live {
+            self.finish();
+        }
+    }
+}
+
+impl Guard {
+    /// Records how the call ended, on the span, the flow and the metrics.
+    #[inline(never)]
+    fn finish(&mut self) {
         let (result, error_type) = match self.state {
             State::Ok => {
-                self.end_flow(None);
+                if self.flow.is_some() {
+                    self.end_flow(None);
+                }
                 (CallResult::Ok, "")
             }
-            State::Failed(error_type) => (CallResult::Error, error_type),
+            State::Failed => (CallResult::Error, self.error_type),
             State::Panicked => (CallResult::Panic, "panic"),
             State::Running if std::thread::panicking() => {
                 self.record_panic();
@@ -295,7 +363,7 @@ impl<'a> PollScope<'a> {
 impl Drop for PollScope<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.0.state == State::Running && std::thread::panicking() {
+        if self.0.live && self.0.state == State::Running && std::thread::panicking() {
             self.0.record_panic();
         }
         self.0.exit();

@@ -141,6 +141,15 @@ impl SiteMetrics {
         }
     }
 
+    /// Whether this call site records any metric.
+    #[inline]
+    pub(crate) fn is_active(&self) -> bool {
+        self.calls.is_some()
+            || self.durations.is_some()
+            || self.errors.is_some()
+            || self.in_flight.is_some()
+    }
+
     #[inline]
     pub(crate) fn measures_time(&self) -> bool {
         self.durations.is_some()

@@ -59,14 +59,14 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
     let new_body = match shape {
         Shape::Never => {
             let stmts = &body.stmts;
-            quote!(let #g = #guard; #(#stmts)*)
+            quote!(#guard #(#stmts)*)
         }
         Shape::Sync => {
             let block = Rewrite::new(&private).block(&mut body.stmts);
             let ty = annotate.then(|| quote!(: #ret_ty));
             let finish = gen.finish();
             quote! {
-                let #g = #guard;
+                #guard
                 #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret = {
                     let #ret #ty = #block;
@@ -90,7 +90,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let ty = annotate.then(|| quote!(: #ret_ty));
             let finish = gen.finish();
             quote! {
-                let mut #g = #guard;
+                #guard
                 let #ret #ty = #g.instrument(async move { #pin_type #(#stmts)* }).await;
                 #finish
                 #ret
@@ -116,7 +116,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
                 wrapped
             };
             quote! {
-                let #g = #guard;
+                #guard
                 #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret = {
                     let #fut #fut_ty = #block;
@@ -156,7 +156,9 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    /// `{ static SITE = …; Guard::new(&SITE, span!(…)) }`
+    /// `static SITE = …; let mut __observe_guard = Guard::new(&SITE, span!(…));` as statements
+    /// of the function body: a guard bound by `let` is built in place (moving it out of a block
+    /// costs a 160-byte copy per call).
     fn guard(&self, metrics: &Metrics, shape: &Shape) -> TokenStream {
         let p = self.private;
         let args = self.args;
@@ -230,7 +232,11 @@ impl Gen<'_> {
             .flow
             .as_ref()
             .map(|_| quote!(#g.flow_started(&[#(&#arg_values as &dyn #p::Value),*]);));
-        quote! {{
+        let binding = match shape {
+            Shape::Never | Shape::Future { .. } => quote!(let #g),
+            _ => quote!(let mut #g),
+        };
+        quote! {
             #uses
             static #site: #p::Site = #p::Site::new(#p::SiteInfo {
                 name: #name,
@@ -246,7 +252,7 @@ impl Gen<'_> {
                 in_flight: #in_flight,
                 flow: #flow,
             });
-            let #g = #p::Guard::#new(&#site, #p::tracing::span!(
+            #binding = #p::Guard::#new(&#site, #p::tracing::span!(
                 target: #target,
                 #level,
                 #name,
@@ -265,8 +271,7 @@ impl Gen<'_> {
                 #ret_field
             ));
             #flow_started
-            #g
-        }}
+        }
     }
 
     /// Records the outcome of `__observe_ret` and consumes the guard.
