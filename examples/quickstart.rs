@@ -1,11 +1,11 @@
-//! A small tour of `#[observe]`: spans and exception events printed by a `tracing` subscriber,
-//! then the Prometheus text exposition of the metrics.
+//! A small tour of `#[observe]`: spans, exception events and flow steps printed as JSON lines
+//! by a `tracing` subscriber, then the Prometheus text exposition of the metrics.
 //!
 //! Run: `cargo run --example quickstart`
 
 use std::fmt;
 
-use observe::observe;
+use observe::{observe, step};
 
 #[derive(Debug)]
 struct Order {
@@ -47,21 +47,35 @@ fn parse_id(raw: &str) -> Result<u64, OrderError> {
     errors = "orders_failed",
     in_flight = "orders_in_flight",
     args(order),
-    ret
+    flow
 )]
 async fn process(order: Order) -> Result<u64, OrderError> {
+    step!("validated", items = order.items);
+    let cents = price(&order).await?;
+    step!("priced", cents);
+    Ok(cents)
+}
+
+/// Steps in helpers belong to the caller's flow.
+async fn price(order: &Order) -> Result<u64, OrderError> {
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(order.items))).await;
     if order.items == 0 {
         return Err(OrderError::Empty(order.id));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(u64::from(order.items))).await;
+    step!("looked_up_prices");
     Ok(u64::from(order.items) * 250)
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
         .with_max_level(tracing::Level::DEBUG)
         .with_target(false)
+        .without_time()
         .init();
 
     for raw in ["7", "8", "x"] {

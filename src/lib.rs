@@ -80,9 +80,19 @@
 /// | `error_if = path` / `ok_if = path` | a `fn(&Ret) -> bool` that decides failure instead of `Result`-ness |
 /// | `crate = path` | where the `observe` facade is, if re-exported or renamed |
 /// | `skip` | on a method inside an `#[observe]` `impl` block or trait: leave it alone |
+/// | `flow` / `flow = "name"` | make each call a flow with a fresh `flow_id`: `flow_started`, `flow_completed` or `flow_failed` events, and [`step!`] inside it |
 ///
-/// `flow` (flow-step logging) and `labels(...)` (per-call metric labels) are part of the
-/// design and not in this version yet; using them is a compile error saying so.
+/// `labels(...)` (per-call metric labels) is part of the design and not in this version yet;
+/// using it is a compile error saying so.
+///
+/// # Flows
+///
+/// A flow call emits, as events of its span with the function's target: `flow_started`
+/// (INFO; `flow`, `flow_id`, the recorded `args`), one `flow_step` per [`step!`] (DEBUG),
+/// and at the end `flow_completed` (INFO; `flow`, `flow_id`, `steps`, `last_step`,
+/// `elapsed_ms`) or `flow_failed` (ERROR; the same plus `error` and `error_type`, which is the
+/// error's type name, `panic`, or `cancelled` for a future dropped before completion).
+/// `last_step` is `"none"` before the first step.
 ///
 /// # Metrics
 ///
