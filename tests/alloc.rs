@@ -54,6 +54,32 @@ fn work(x: u64) -> Result<u64, &'static str> {
     }
 }
 
+#[observe(flow, counter = "alloc_flow_calls", args(x))]
+fn flow_of_five(x: u64) -> Result<u64, &'static str> {
+    observe::step!("one", x);
+    observe::step!("two");
+    observe::step!("three");
+    observe::step!("four");
+    observe::step!("five");
+    if x == 0 {
+        Err("zero")
+    } else {
+        Ok(x)
+    }
+}
+
+#[test]
+fn a_flow_allocates_nothing_when_nobody_listens() {
+    let _ = flow_of_five(1);
+    let _ = flow_of_five(0);
+    let n = allocations_during(|| {
+        for i in 0..1000 {
+            let _ = flow_of_five(i);
+        }
+    });
+    assert_eq!(n, 0, "allocations in flows");
+}
+
 #[observe(counter = "alloc_async_calls", histogram = "alloc_async_ms")]
 async fn work_async(x: u64) -> u64 {
     x + 1
