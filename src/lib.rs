@@ -143,6 +143,59 @@
 /// body: each is an error on the offending token.
 pub use observe_macros::observe;
 
+/// Writes a redacting `Debug` for a struct or enum and implements [`Redact`](trait@Redact).
+///
+/// ```
+/// use observe::Redact;
+///
+/// #[derive(Redact)]
+/// struct Job {
+///     id: u64,
+///     #[redact(email)]
+///     customer: String,
+///     #[redact]
+///     api_token: String,
+///     #[redact(last = 4)]
+///     card: Option<String>,
+/// }
+///
+/// let job = Job {
+///     id: 7,
+///     customer: "alice@example.com".into(),
+///     api_token: "tok_live_123".into(),
+///     card: Some("4111111111111111".into()),
+/// };
+/// assert_eq!(
+///     format!("{job:?}"),
+///     "Job { id: 7, customer: a***@example.com, api_token: [REDACTED], card: Some(***1111) }"
+/// );
+/// assert_eq!(job.redacted().to_string(), format!("{job:?}"));
+/// ```
+///
+/// | field attribute | output |
+/// |---|---|
+/// | `#[redact]` | `[REDACTED]` (length and content hidden) |
+/// | `#[redact(partial)]` | first 3 characters + `***`; 6 characters or fewer: `[REDACTED]` |
+/// | `#[redact(last = N)]` | `***` + last N characters; 2N characters or fewer: `[REDACTED]` |
+/// | `#[redact(email)]` | first character of the local part + `***@` + domain; not an email: `[REDACTED]` |
+/// | `#[redact(hash)]` | `hash:` + 12 hex digits of HMAC-SHA256 keyed by `OBSERVE_REDACT_KEY` (else a random key per process) |
+/// | `#[redact(with = path)]` | `path(&value) -> String` |
+/// | `#[redact(all)]` on the type, `#[redact(skip)]` on a field | every field redacted but the skipped ones |
+///
+/// Characters are Unicode scalar values, never bytes. Text modes need the field's type to be
+/// `Display`; `#[redact]` works on any type. An `Option<T>` field keeps `Some(…)`/`None` with the
+/// mode applied to the inner value. Redacted values are written without quotes. Struct, variant
+/// and field names, and unredacted fields (with their own `Debug`), stay visible. Generic types
+/// get bounds per field, as needed. Other attributes (`serde`'s among them) are ignored.
+pub use observe_macros::Redact;
+pub use observe_runtime::redact::{Redact, Redacted};
+
+/// Redaction helpers for data the macros cannot see.
+pub mod redact {
+    pub use observe_runtime::redact::scrub::{add_sensitive_keys, is_sensitive_key, scrub};
+    pub use observe_runtime::redact::REDACTED;
+}
+
 /// Records a step of the current flow (see `#[observe(flow)]`): a `DEBUG` event `flow_step`
 /// with `flow`, `flow_id`, `step`, `step_index` (1 for the first step), `elapsed_ms` (since the
 /// flow started) and the given fields, in `tracing` syntax.

@@ -8,4 +8,5 @@ fn ui() {
     t.compile_fail("tests/ui/args/*.rs");
     t.compile_fail("tests/ui/metrics/*.rs");
     t.compile_fail("tests/ui/item/*.rs");
+    t.compile_fail("tests/ui/redact/*.rs");
 }

@@ -3,6 +3,7 @@
 
 mod attr;
 mod observe;
+mod redact;
 
 use proc_macro::TokenStream;
 
@@ -10,4 +11,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
     observe::expand(args.into(), item.into()).into()
+}
+
+/// Writes a redacting `Debug` and implements `observe::Redact`. See the `observe` crate.
+#[proc_macro_derive(Redact, attributes(redact))]
+pub fn derive_redact(input: TokenStream) -> TokenStream {
+    redact::derive(input.into()).into()
 }

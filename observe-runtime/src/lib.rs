@@ -12,6 +12,7 @@ mod guard;
 pub mod metrics;
 mod panic;
 mod probe;
+pub mod redact;
 mod site;
 mod try_op;
 
@@ -24,6 +25,10 @@ pub mod __private {
     pub use crate::probe::{
         ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug,
         RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome,
+    };
+    pub use crate::redact::{
+        masked, masked_option, Custom, Hidden, HiddenOption, Masked, MaskedOption,
+        Mode as RedactMode,
     };
     pub use crate::site::{FlowInfo, HistogramInfo, Site, SiteInfo, Unit};
     pub use crate::try_op::{Branch, FromResidual};

@@ -1,0 +1,211 @@
+//! The value scrubber: defence in depth for text the macros cannot see (error messages, log
+//! and span field values). Values under sensitive keys (`password=…`, `"token": "…"`,
+//! `api_key: …`) and values that look like secrets (`Bearer …` tokens, JWTs, card numbers that
+//! pass the Luhn check, `user:pass@` in URLs) become `[REDACTED]`; the rest of the text stays.
+//! The patterns are compiled once.
+
+use std::borrow::Cow;
+use std::sync::{LazyLock, PoisonError, RwLock};
+
+use regex::{Captures, Regex};
+
+use super::keys::{self, DEFAULT_SENSITIVE_KEYS};
+use super::REDACTED;
+
+/// Secrets recognised by their shape.
+const SECRET_SHAPES: &str = r"(?x)
+    (?P<bearer>\b(?i:bearer)\s+)[A-Za-z0-9\-._~+/]{8,}=*
+  | (?P<jwt>\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)
+  | (?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/:@]+:[^\s/@]+@
+  | (?P<card>\b\d(?:[\ -]?\d){12,18}\b)
+";
+
+/// `key = value`, `key: value`, `"key": "value"`; the value quoted, or up to a separator.
+const KEY_VALUE: &str = r#"(?x)
+    (?P<key>"?[A-Za-z][A-Za-z0-9_.\-]*"?\s*[=:]\s*)
+    (?P<value>"[^"]*"|'[^']*'|[^\s&,;"'()\[\]{}<>]+)
+"#;
+
+static SHAPES: LazyLock<Regex> = LazyLock::new(|| compile(SECRET_SHAPES));
+static KEY_VALUES: LazyLock<Regex> = LazyLock::new(|| compile(KEY_VALUE));
+
+fn compile(pattern: &str) -> Regex {
+    // The patterns are constants: a failure here is a bug caught by the tests.
+    Regex::new(pattern).expect("scrubber patterns are valid")
+}
+
+static EXTRA_KEYS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Adds names to the sensitive-name list (matched like the defaults: case-insensitive, `-`
+/// and `_` ignored, also as the last words of a longer name). Applies to the scrubber; the
+/// compile-time check of parameter names uses the default list.
+pub fn add_sensitive_keys<I, S>(names: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut extra = EXTRA_KEYS.write().unwrap_or_else(PoisonError::into_inner);
+    extra.extend(names.into_iter().map(|n| keys::words(n.as_ref()).concat()));
+}
+
+/// Whether values under `name` are secrets.
+pub fn is_sensitive_key(name: &str) -> bool {
+    if keys::is_sensitive_with(name, DEFAULT_SENSITIVE_KEYS.iter().copied()) {
+        return true;
+    }
+    let extra = EXTRA_KEYS.read().unwrap_or_else(PoisonError::into_inner);
+    !extra.is_empty() && keys::is_sensitive_with(name, extra.iter().map(String::as_str))
+}
+
+/// `text` with every secret it contains replaced by `[REDACTED]`.
+pub fn scrub(text: &str) -> Cow<'_, str> {
+    // Shapes first, over the whole text, so that a `key: value` reading of ordinary words
+    // ("failed: Bearer …") cannot hide a token; then values under sensitive keys.
+    match replace(&SHAPES, text) {
+        Cow::Borrowed(_) => replace(&KEY_VALUES, text),
+        Cow::Owned(shaped) => match replace(&KEY_VALUES, &shaped) {
+            Cow::Borrowed(_) => Cow::Owned(shaped),
+            Cow::Owned(both) => Cow::Owned(both),
+        },
+    }
+}
+
+fn replace<'t>(pattern: &Regex, text: &'t str) -> Cow<'t, str> {
+    let mut changed = false;
+    let out = pattern.replace_all(text, |caps: &Captures<'_>| {
+        let (replacement, redacted) = replacement(caps);
+        changed |= redacted;
+        replacement
+    });
+    if changed {
+        out
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// What one match becomes, and whether anything was redacted.
+fn replacement(caps: &Captures<'_>) -> (String, bool) {
+    let whole = &caps[0];
+    if let Some(prefix) = caps.name("bearer") {
+        return (format!("{}{REDACTED}", prefix.as_str()), true);
+    }
+    if caps.name("jwt").is_some() {
+        return (REDACTED.to_owned(), true);
+    }
+    if let Some(scheme) = caps.name("scheme") {
+        return (format!("{}{REDACTED}@", scheme.as_str()), true);
+    }
+    if caps.name("card").is_some() {
+        return if luhn(whole) {
+            (REDACTED.to_owned(), true)
+        } else {
+            (whole.to_owned(), false)
+        };
+    }
+    let (Some(key), Some(value)) = (caps.name("key"), caps.name("value")) else {
+        return (whole.to_owned(), false);
+    };
+    let name = key
+        .as_str()
+        .trim_end_matches([' ', '\t', '=', ':'])
+        .trim_matches('"');
+    let value = value.as_str();
+    if !is_sensitive_key(name) || value == REDACTED {
+        return (whole.to_owned(), false);
+    }
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'');
+    let redacted = match quote {
+        Some(q) => format!("{}{q}{REDACTED}{q}", key.as_str()),
+        None => format!("{}{REDACTED}", key.as_str()),
+    };
+    (redacted, true)
+}
+
+/// The Luhn check over the digits of `candidate` (13 to 19 of them).
+fn luhn(candidate: &str) -> bool {
+    let digits: Vec<u32> = candidate.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_by_shape() {
+        assert_eq!(
+            scrub("auth failed: Bearer abcdef123456.xyz"),
+            "auth failed: Bearer [REDACTED]"
+        );
+        let jwt =
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert_eq!(
+            scrub(&format!("token {jwt} rejected")),
+            "token [REDACTED] rejected"
+        );
+        assert_eq!(
+            scrub("card 4111 1111 1111 1111 declined"),
+            "card [REDACTED] declined"
+        );
+        assert_eq!(scrub("card 4111-1111-1111-1111"), "card [REDACTED]");
+        assert_eq!(
+            scrub("order 4111111111111112 failed"),
+            "order 4111111111111112 failed"
+        );
+        assert_eq!(
+            scrub("connect postgres://app:s3cr3t@db:5432/x"),
+            "connect postgres://[REDACTED]@db:5432/x"
+        );
+    }
+
+    #[test]
+    fn values_under_sensitive_keys() {
+        assert_eq!(
+            scrub("GET /x?api_key=abc123&page=2"),
+            "GET /x?api_key=[REDACTED]&page=2"
+        );
+        assert_eq!(
+            scrub("token=abc password: hunter2 user=bob"),
+            "token=[REDACTED] password: [REDACTED] user=bob"
+        );
+        assert_eq!(
+            scrub(r#"{"password": "p@ss w0rd", "user": "bob"}"#),
+            r#"{"password": "[REDACTED]", "user": "bob"}"#
+        );
+        assert_eq!(scrub("X-Api-Key: k-123"), "X-Api-Key: [REDACTED]");
+        assert_eq!(scrub("url=https://u:p@h/"), "url=https://[REDACTED]@h/");
+    }
+
+    #[test]
+    fn ordinary_text_is_kept_and_not_copied() {
+        let text = "connection refused: timeout after 30s (host=db-1, attempt 3 of 5)";
+        assert!(matches!(scrub(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn extra_keys() {
+        assert_eq!(scrub("tenant_pepper=xyz"), "tenant_pepper=xyz");
+        add_sensitive_keys(["pepper"]);
+        assert_eq!(scrub("tenant_pepper=xyz"), "tenant_pepper=[REDACTED]");
+    }
+}

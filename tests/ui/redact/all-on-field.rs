@@ -1,0 +1,9 @@
+use observe::Redact;
+
+#[derive(Redact)]
+struct User {
+    #[redact(all)]
+    token: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use observe::Redact;
+
+#[derive(Redact)]
+struct User {
+    #[redact]
+    #[redact(email)]
+    email: String,
+}
+
+fn main() {}
