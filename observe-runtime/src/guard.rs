@@ -16,6 +16,7 @@ use crate::flow::{self, Frame};
 use crate::metrics::{CallResult, SiteMetrics};
 use crate::panic;
 use crate::probe::Message;
+use crate::redact;
 use crate::site::Site;
 
 /// `error.type` of a synchronous call that left through a `?` the macro could not see (one
@@ -177,11 +178,17 @@ impl Guard {
         self.state = State::Ok;
     }
 
-    /// The call failed with an error of type `error_type`.
+    /// The call failed with an error of type `error_type`. `secrets` are the values of the
+    /// call's secret parameters: their text is replaced by `[REDACTED]` in the messages.
     #[cold]
-    pub fn fail(&mut self, error_type: &'static str, message: Message<'_>) {
+    pub fn fail(
+        &mut self,
+        error_type: &'static str,
+        message: Message<'_>,
+        secrets: &[Option<&dyn Display>],
+    ) {
         if self.live {
-            self.record_failure(error_type, &message);
+            self.record_failure_with(error_type, &message, secrets);
         }
         self.error_type = error_type;
         self.state = State::Failed;
@@ -224,13 +231,23 @@ impl Guard {
     /// `flow_failed` for a flow. The message is only formatted when someone listens.
     #[cold]
     fn record_failure(&mut self, error_type: &'static str, message: &dyn Display) {
+        self.record_failure_with(error_type, message, &[]);
+    }
+
+    #[cold]
+    fn record_failure_with(
+        &mut self,
+        error_type: &'static str,
+        message: &dyn Display,
+        secrets: &[Option<&dyn Display>],
+    ) {
         let exception = self.site.exception();
         let event_enabled = exception.enabled();
         let flow_enabled = self.site.flow_events().is_some_and(|e| e.failed.enabled());
         if self.span.is_disabled() && !event_enabled && !flow_enabled {
             return;
         }
-        let text = message.to_string();
+        let text = redact::scrub_message(message, secrets);
         self.span.record("otel.status_code", "ERROR");
         self.span.record("otel.status_description", text.as_str());
         self.span.record("error.type", error_type);

@@ -24,7 +24,7 @@ pub mod __private {
     pub use crate::guard::{Guard, Instrumented};
     pub use crate::probe::{
         ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug,
-        RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome,
+        RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome, SecretOpaque, SecretText,
     };
     pub use crate::redact::{
         masked, masked_option, Custom, Hidden, HiddenOption, Masked, MaskedOption,

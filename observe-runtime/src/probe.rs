@@ -176,3 +176,30 @@ impl<'a, E> RenderName<'a> for Render<'a, E> {
         Message::TypeName(std::any::type_name::<E>())
     }
 }
+
+/// The text of a secret parameter, to scrub it out of a failed call's messages: its `Display`
+/// output when it has one.
+pub trait SecretText<'a> {
+    /// The value as text.
+    fn __observe_secret(&self) -> Option<&'a dyn Display>;
+}
+
+impl<'a, T: Display> SecretText<'a> for &Probe<'a, T> {
+    #[inline]
+    fn __observe_secret(&self) -> Option<&'a dyn Display> {
+        Some(self.0)
+    }
+}
+
+/// A secret parameter without `Display`: nothing to scrub by value.
+pub trait SecretOpaque<'a> {
+    /// Nothing.
+    fn __observe_secret(&self) -> Option<&'a dyn Display>;
+}
+
+impl<'a, T: ?Sized> SecretOpaque<'a> for Probe<'a, T> {
+    #[inline]
+    fn __observe_secret(&self) -> Option<&'a dyn Display> {
+        None
+    }
+}

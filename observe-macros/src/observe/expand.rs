@@ -24,6 +24,7 @@ use syn::{Ident, LitStr};
 
 use super::args::{Args, ErrMode, Judge};
 use super::item::{has_impl_trait, Func, Shape};
+use super::params::{self, Secret};
 use super::rewrite::Rewrite;
 use super::valid::{self, Metrics};
 
@@ -33,6 +34,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         .as_ref()
         .map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
     let metrics = valid::check(args, &func, &function, in_block)?;
+    let secrets = params::take(&mut func.sig)?;
     let krate = args
         .krate
         .as_ref()
@@ -46,6 +48,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         func: &func,
         private: &private,
         function: &function,
+        secrets: &secrets,
     };
 
     let shape = func.shape();
@@ -153,6 +156,7 @@ struct Gen<'a> {
     func: &'a Func,
     private: &'a TokenStream,
     function: &'a str,
+    secrets: &'a [Secret],
 }
 
 impl Gen<'_> {
@@ -188,6 +192,9 @@ impl Gen<'_> {
             .args
             .iter()
             .map(|arg| {
+                if let Some(secret) = self.secrets.iter().find(|s| s.name == *arg) {
+                    return secret.recorded(p);
+                }
                 let value = if arg == "self" {
                     quote_spanned!(arg.span()=> self)
                 } else {
@@ -292,12 +299,15 @@ impl Gen<'_> {
             }
         });
         let e = Ident::new("__observe_error", Span::mixed_site());
+        let secrets: Vec<TokenStream> = self.secrets.iter().filter_map(|s| s.at_end(p)).collect();
+        let secrets = quote!(&[#(#secrets),*]);
         let decide = match &self.args.judge {
             None => quote! {
                 match (&&#p::Probe(&#ret)).__observe_err() {
                     ::core::option::Option::Some(#e) => #g.fail(
                         ::core::any::type_name_of_val(#e),
                         (&&&#p::Render(#e)).#render(),
+                        #secrets,
                     ),
                     ::core::option::Option::None => #g.ok(),
                 }
@@ -309,7 +319,11 @@ impl Gen<'_> {
                 };
                 quote! {
                     if #failed {
-                        #g.fail(::core::any::type_name_of_val(&#ret), (&&&#p::Render(&#ret)).#render())
+                        #g.fail(
+                            ::core::any::type_name_of_val(&#ret),
+                            (&&&#p::Render(&#ret)).#render(),
+                            #secrets,
+                        )
                     } else {
                         #g.ok()
                     }
@@ -320,7 +334,8 @@ impl Gen<'_> {
             #[allow(unused_imports)]
             use #p::{
                 OtherOutcome as _, RenderDebug as _, RenderDebugFirst as _, RenderDisplay as _,
-                RenderDisplayFirst as _, RenderName as _, ResultOutcome as _,
+                RenderDisplayFirst as _, RenderName as _, ResultOutcome as _, SecretOpaque as _,
+                SecretText as _,
             };
             #record_return
             #decide

@@ -5,6 +5,7 @@ mod args;
 mod block;
 mod expand;
 mod item;
+mod params;
 mod rewrite;
 mod valid;
 

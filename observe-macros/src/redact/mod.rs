@@ -1,8 +1,8 @@
 //! `#[derive(Redact)]`: parse the `#[redact]` attributes (`attr`), check them (`valid`), and
 //! write a redacting `Debug` plus the `Redact` impl (`expand`).
 
-mod attr;
-mod expand;
+pub(crate) mod attr;
+pub(crate) mod expand;
 mod valid;
 
 use proc_macro2::TokenStream;

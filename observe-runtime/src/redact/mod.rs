@@ -44,6 +44,22 @@ impl<T: Redact + ?Sized> serde::Serialize for Redacted<'_, T> {
     }
 }
 
+/// The text of a failed call's error: the values of its secret parameters (those at least 4
+/// characters long) replaced by `[REDACTED]`, then the scrubber applied.
+pub(crate) fn scrub_message(message: &dyn Display, secrets: &[Option<&dyn Display>]) -> String {
+    let mut text = message.to_string();
+    for secret in secrets.iter().flatten() {
+        let secret = secret.to_string();
+        if secret.chars().count() >= 4 && text.contains(&secret) {
+            text = text.replace(&secret, REDACTED);
+        }
+    }
+    match scrub::scrub(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(scrubbed) => scrubbed,
+    }
+}
+
 /// A field or parameter shown as `[REDACTED]`, whatever its type.
 pub struct Hidden;
 
