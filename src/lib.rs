@@ -205,6 +205,11 @@ pub mod redact {
 /// between threads are counted in the right flow. Outside any flow the event is still emitted,
 /// without `flow` and `flow_id`. The name is a `&'static str`.
 ///
+/// Fields follow the redaction rules of every channel: a key on the sensitive-name list
+/// (`password`, `token`, `api_key`, …) records `[REDACTED]`; text values, `%value` and `?value`
+/// pass through the value scrubber when formatted; numbers and `bool` stay typed; a
+/// `#[derive(Redact)]` value recorded with `?` is redacted by its own `Debug`.
+///
 /// ```
 /// use observe::{observe, step};
 ///
@@ -221,31 +226,7 @@ pub mod redact {
 /// }
 /// # assert_eq!(checkout(&[1, 2]), Ok(3));
 /// ```
-#[macro_export]
-macro_rules! step {
-    (@emit $name:expr; $($fields:tt)*) => {{
-        let name: &'static str = $name;
-        let step = $crate::__private::Step::record(name);
-        $crate::__private::tracing::event!(
-            target: ::core::module_path!(),
-            parent: step.parent(),
-            $crate::__private::tracing::Level::DEBUG,
-            message = "flow_step",
-            flow = step.flow(),
-            flow_id = step.flow_id(),
-            step = name,
-            step_index = step.index(),
-            elapsed_ms = step.elapsed_ms(),
-            $($fields)*
-        )
-    }};
-    ($name:expr $(,)?) => {
-        $crate::step!(@emit $name;)
-    };
-    ($name:expr, $($fields:tt)+) => {
-        $crate::step!(@emit $name; $($fields)+)
-    };
-}
+pub use observe_macros::step;
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {

@@ -2,8 +2,10 @@
 //! `use observe::observe;`. The documentation lives on the re-exports there.
 
 mod attr;
+mod fields;
 mod observe;
 mod redact;
+mod step;
 
 use proc_macro::TokenStream;
 
@@ -17,4 +19,10 @@ pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Redact, attributes(redact))]
 pub fn derive_redact(input: TokenStream) -> TokenStream {
     redact::derive(input.into()).into()
+}
+
+/// Records a step of the current flow. See the `observe` crate.
+#[proc_macro]
+pub fn step(input: TokenStream) -> TokenStream {
+    step::expand(input.into()).into()
 }

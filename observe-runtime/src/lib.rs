@@ -23,8 +23,9 @@ pub mod __private {
     pub use crate::flow::{FlowId, Step};
     pub use crate::guard::{Guard, Instrumented};
     pub use crate::probe::{
-        ArgDebug, ArgValue, Message, Never, OtherOutcome, Probe, Render, RenderDebug,
-        RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName, ResultOutcome, SecretOpaque, SecretText,
+        ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
+        Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,
+        ResultOutcome, ScrubDebug, ScrubDisplay, SecretOpaque, SecretText,
     };
     pub use crate::redact::{
         masked, masked_option, Custom, Hidden, HiddenOption, Masked, MaskedOption,

@@ -9,7 +9,7 @@
 
 use std::fmt::{self, Debug, Display};
 
-use tracing::field::{debug, DebugValue, Value};
+use tracing::field::{debug, DebugValue, DisplayValue, Value};
 
 /// A value under inspection.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
@@ -201,5 +201,72 @@ impl<'a, T: ?Sized> SecretOpaque<'a> for Probe<'a, T> {
     #[inline]
     fn __observe_secret(&self) -> Option<&'a dyn Display> {
         None
+    }
+}
+
+/// A `%value` field: its `Display` text, scrubbed when (and only when) it is formatted.
+pub struct ScrubDisplay<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Display + ?Sized> Display for ScrubDisplay<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        f.write_str(&crate::redact::scrub::scrub(&text))
+    }
+}
+
+/// A `?value` field: its `Debug` text, scrubbed when it is formatted.
+pub struct ScrubDebug<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Debug + ?Sized> Display for ScrubDebug<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = format!("{:?}", self.0);
+        f.write_str(&crate::redact::scrub::scrub(&text))
+    }
+}
+
+/// Numbers, `bool` and `char`: recorded as they are (no text, no secret shape to scrub).
+pub trait Primitive: Value {}
+
+macro_rules! primitive {
+    ($($t:ty),*) => { $(impl Primitive for $t {})* };
+}
+primitive!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64, bool);
+
+/// A plain field value that is a number or `bool`: typed.
+pub trait FieldTyped<'a, T: ?Sized> {
+    /// The value.
+    fn __observe_field(&self) -> &'a T;
+}
+
+impl<'a, T: Primitive> FieldTyped<'a, T> for &&Probe<'a, T> {
+    #[inline]
+    fn __observe_field(&self) -> &'a T {
+        self.0
+    }
+}
+
+/// A plain field value that is text (`&str`, `String`, …): scrubbed when formatted.
+pub trait FieldText<'a> {
+    /// The scrubbed text.
+    fn __observe_field(&self) -> DisplayValue<ScrubDisplay<'a, str>>;
+}
+
+impl<'a, T: AsRef<str> + ?Sized> FieldText<'a> for &Probe<'a, T> {
+    #[inline]
+    fn __observe_field(&self) -> DisplayValue<ScrubDisplay<'a, str>> {
+        tracing::field::display(ScrubDisplay(self.0.as_ref()))
+    }
+}
+
+/// Any other `tracing` value (`Option`s, values made with `display`/`debug`, errors): as it is.
+pub trait FieldOther<'a, T: ?Sized> {
+    /// The value.
+    fn __observe_field(&self) -> &'a T;
+}
+
+impl<'a, T: Value + ?Sized> FieldOther<'a, T> for Probe<'a, T> {
+    #[inline]
+    fn __observe_field(&self) -> &'a T {
+        self.0
     }
 }

@@ -11,6 +11,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
 
 use crate::attr::{did_you_mean, Once};
+pub(crate) use crate::fields::FieldSpec;
 
 /// Every key `#[observe(...)]` accepts, for suggestions.
 pub(crate) const KEYS: &[&str] = &[
@@ -77,14 +78,6 @@ pub(crate) enum ErrMode {
 pub(crate) enum Judge {
     ErrorIf(Path),
     OkIf(Path),
-}
-
-/// One entry of `fields(...)`, kept as tracing field syntax.
-pub(crate) struct FieldSpec {
-    pub name: String,
-    /// The name as written, to underline all of it in errors.
-    pub name_tokens: TokenStream,
-    pub tokens: TokenStream,
 }
 
 #[derive(Default)]
@@ -328,66 +321,4 @@ fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> 
         ));
     }
     Ok(Buckets { key, values })
-}
-
-impl Parse for FieldSpec {
-    fn parse(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
-        let (name, span, written, name_tokens) = if input.peek(LitStr) {
-            let lit: LitStr = input.parse()?;
-            (
-                lit.value(),
-                lit.span(),
-                lit.to_token_stream(),
-                lit.to_token_stream(),
-            )
-        } else {
-            let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(
-                input,
-                Ident::parse_any,
-            )?;
-            let name = parts
-                .iter()
-                .map(|i| i.unraw().to_string())
-                .collect::<Vec<_>>()
-                .join(".");
-            let span = parts.span();
-            // Keywords such as `type` are not idents to tracing's macros: use a string name.
-            let tokens = if parts.len() == 1 && !is_keyword(&name) {
-                parts.to_token_stream()
-            } else {
-                LitStr::new(&name, span).to_token_stream()
-            };
-            (name, span, parts.to_token_stream(), tokens)
-        };
-        let tokens = if input.peek(Token![=]) {
-            let eq: Token![=] = input.parse()?;
-            let sigil: TokenStream = if input.peek(Token![%]) {
-                input.parse::<Token![%]>()?.to_token_stream()
-            } else if input.peek(Token![?]) {
-                input.parse::<Token![?]>()?.to_token_stream()
-            } else {
-                TokenStream::new()
-            };
-            let value: Expr = input.parse()?;
-            quote::quote!(#name_tokens #eq #sigil #value)
-        } else if name.contains('.') {
-            return Err(syn::Error::new_spanned(
-                written,
-                format!("field `{name}` needs a value: `{name} = …`"),
-            ));
-        } else {
-            // `fields(x)` records the local `x`, as in tracing.
-            let local = Ident::new(&name, span);
-            quote::quote!(#name_tokens = #local)
-        };
-        Ok(FieldSpec {
-            name,
-            name_tokens: written,
-            tokens,
-        })
-    }
-}
-
-fn is_keyword(name: &str) -> bool {
-    syn::parse_str::<Ident>(name).is_err()
 }

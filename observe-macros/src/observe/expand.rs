@@ -212,12 +212,17 @@ impl Gen<'_> {
             .iter()
             .zip(&arg_values)
             .map(|(key, value)| quote!(#key = #value));
-        let user_fields = args.fields.iter().map(|f| &f.tokens);
+        let user_fields = args.fields.iter().map(|f| f.render(p));
         let ret_field = args
             .ret
             .map(|_| quote!("return" = #p::tracing::field::Empty,));
-        let uses = (!args.args.is_empty())
-            .then(|| quote!(#[allow(unused_imports)] use #p::{ArgDebug as _, ArgValue as _};));
+        let uses = (!args.args.is_empty() || !args.fields.is_empty())
+            .then(|| {
+                quote! {
+                    #[allow(unused_imports)]
+                    use #p::{ArgDebug as _, ArgValue as _, FieldOther as _, FieldText as _, FieldTyped as _};
+                }
+            });
         let new = match shape {
             Shape::Async => quote!(new_async),
             _ => quote!(new),

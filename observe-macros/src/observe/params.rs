@@ -29,7 +29,11 @@ pub(crate) fn take(sig: &mut Signature) -> syn::Result<Vec<Secret>> {
     for input in &mut sig.inputs {
         let FnArg::Typed(typed) = input else { continue };
         let attr = redact_attr::field(&typed.attrs)?;
-        let marked = typed.attrs.iter().find(|a| a.path().is_ident("redact")).cloned();
+        let marked = typed
+            .attrs
+            .iter()
+            .find(|a| a.path().is_ident("redact"))
+            .cloned();
         typed.attrs.retain(|a| !a.path().is_ident("redact"));
         if let Some(skip) = attr.skip {
             return Err(syn::Error::new(skip, "`skip` is for fields of a `#[redact(all)]` type; a parameter is recorded only if listed in `args(...)`"));
@@ -50,14 +54,22 @@ pub(crate) fn take(sig: &mut Signature) -> syn::Result<Vec<Secret>> {
             None => continue,
         };
         let option = crate::redact::expand::option_inner(&typed.ty).is_some();
-        secrets.push(Secret { name, mode, option, readable_at_end: readable_at_end(&typed.ty) });
+        secrets.push(Secret {
+            name,
+            mode,
+            option,
+            readable_at_end: readable_at_end(&typed.ty),
+        });
     }
     Ok(secrets)
 }
 
 /// Whether a parameter name is on the sensitive list.
 pub(crate) fn is_sensitive(name: &Ident) -> bool {
-    keys::is_sensitive_with(&name.unraw().to_string(), keys::DEFAULT_SENSITIVE_KEYS.iter().copied())
+    keys::is_sensitive_with(
+        &name.unraw().to_string(),
+        keys::DEFAULT_SENSITIVE_KEYS.iter().copied(),
+    )
 }
 
 fn readable_at_end(ty: &Type) -> bool {
@@ -67,7 +79,12 @@ fn readable_at_end(ty: &Type) -> bool {
     ];
     match ty {
         Type::Reference(r) => r.mutability.is_none(),
-        Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str())),
+        Type::Path(p) => {
+            p.qself.is_none()
+                && p.path
+                    .get_ident()
+                    .is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()))
+        }
         _ => false,
     }
 }
@@ -102,6 +119,7 @@ impl Secret {
     /// Its text for scrubbing a failed call's messages, when it can still be read then.
     pub(crate) fn at_end(&self, p: &TokenStream) -> Option<TokenStream> {
         let name = &self.name;
-        self.readable_at_end.then(|| quote!((&&#p::Probe(&#name)).__observe_secret()))
+        self.readable_at_end
+            .then(|| quote!((&&#p::Probe(&#name)).__observe_secret()))
     }
 }

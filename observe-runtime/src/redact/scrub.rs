@@ -73,7 +73,8 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 fn replace<'t>(pattern: &Regex, text: &'t str) -> Cow<'t, str> {
     let mut changed = false;
     let out = pattern.replace_all(text, |caps: &Captures<'_>| {
-        let (replacement, redacted) = replacement(caps);
+        let rest = &text[caps.get(0).map_or(text.len(), |m| m.end())..];
+        let (replacement, redacted) = replacement(caps, rest);
         changed |= redacted;
         replacement
     });
@@ -84,8 +85,8 @@ fn replace<'t>(pattern: &Regex, text: &'t str) -> Cow<'t, str> {
     }
 }
 
-/// What one match becomes, and whether anything was redacted.
-fn replacement(caps: &Captures<'_>) -> (String, bool) {
+/// What one match becomes, and whether anything was redacted. `rest` is the text after it.
+fn replacement(caps: &Captures<'_>, rest: &str) -> (String, bool) {
     let whole = &caps[0];
     if let Some(prefix) = caps.name("bearer") {
         return (format!("{}{REDACTED}", prefix.as_str()), true);
@@ -111,7 +112,11 @@ fn replacement(caps: &Captures<'_>) -> (String, bool) {
         .trim_end_matches([' ', '\t', '=', ':'])
         .trim_matches('"');
     let value = value.as_str();
-    if !is_sensitive_key(name) || value == REDACTED {
+    // `Authorization: Bearer [REDACTED]`: the secret after the scheme is already gone.
+    let already = rest
+        .strip_prefix(' ')
+        .is_some_and(|r| r.starts_with(REDACTED));
+    if !is_sensitive_key(name) || value == REDACTED || already {
         return (whole.to_owned(), false);
     }
     let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'');
