@@ -9,4 +9,5 @@ fn ui() {
     t.compile_fail("tests/ui/metrics/*.rs");
     t.compile_fail("tests/ui/item/*.rs");
     t.compile_fail("tests/ui/redact/*.rs");
+    t.compile_fail("tests/ui/labels/*.rs");
 }

@@ -28,7 +28,7 @@ struct Modes {
     plain: bool,
 }
 
-fn initials(name: &String) -> String {
+fn initials(name: &str) -> String {
     name.split_whitespace()
         .filter_map(|w| w.chars().next())
         .collect()

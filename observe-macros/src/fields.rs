@@ -12,10 +12,6 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Token};
 
-#[path = "../../observe-runtime/src/redact/keys.rs"]
-#[allow(dead_code)]
-mod keys;
-
 pub(crate) enum Sigil {
     Display,
     Debug,
@@ -99,7 +95,7 @@ impl FieldSpec {
     /// `key = value` for a `tracing` macro, with the redaction rules applied.
     pub(crate) fn render(&self, p: &TokenStream) -> TokenStream {
         let key = &self.key;
-        if keys::is_sensitive_with(&self.name, keys::DEFAULT_SENSITIVE_KEYS.iter().copied()) {
+        if crate::is_sensitive_name(&self.name) {
             return quote!(#key = #p::tracing::field::display(#p::Hidden));
         }
         let value = match &self.value {

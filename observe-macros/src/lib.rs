@@ -3,6 +3,10 @@
 
 mod attr;
 mod fields;
+/// The sensitive-name list, shared with the runtime (same file).
+#[path = "../../observe-runtime/src/redact/keys.rs"]
+#[allow(dead_code)]
+mod keys;
 mod observe;
 mod redact;
 mod step;
@@ -25,4 +29,9 @@ pub fn derive_redact(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn step(input: TokenStream) -> TokenStream {
     step::expand(input.into()).into()
+}
+
+/// Whether a parameter, field or label name is on the sensitive list.
+fn is_sensitive_name(name: &str) -> bool {
+    keys::is_sensitive_with(name, keys::DEFAULT_SENSITIVE_KEYS.iter().copied())
 }

@@ -5,6 +5,7 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tracing::field::{display, Value};
@@ -13,7 +14,7 @@ use tracing::Span;
 
 use crate::event::MAX_FIELDS;
 use crate::flow::{self, Frame};
-use crate::metrics::{CallResult, SiteMetrics};
+use crate::metrics::{CallResult, Children, SiteMetrics};
 use crate::panic;
 use crate::probe::Message;
 use crate::redact;
@@ -47,6 +48,8 @@ pub struct Guard {
     entered: bool,
     is_async: bool,
     flow: Option<Frame>,
+    /// The label set of this call, for a call site with `labels(...)`.
+    children: Option<Arc<Children>>,
 }
 
 /// Whether any `tracing` subscriber could record something (a span or an error event).
@@ -99,6 +102,7 @@ impl Guard {
             entered: false,
             is_async: false,
             flow: None,
+            children: None,
         }
     }
 
@@ -125,11 +129,19 @@ impl Guard {
             entered: false,
             is_async,
             flow,
+            children: None,
         };
         if !is_async {
             guard.enter();
         }
         guard
+    }
+
+    /// The values of this call's `labels(...)`, in the order of the call site's label names.
+    pub fn labels(&mut self, values: &[&dyn Display]) {
+        if self.live {
+            self.children = self.metrics.labelled(values);
+        }
     }
 
     /// The call's span.
@@ -339,7 +351,8 @@ impl Guard {
         let elapsed = self.start.map_or(0, |start| {
             u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
         });
-        self.metrics.finished(result, elapsed, error_type);
+        self.metrics
+            .finished(self.children.as_deref(), result, elapsed, error_type);
         self.exit();
     }
 }

@@ -6,7 +6,8 @@
 //! touches atomics: no allocation, no lock, no label lookup.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::fmt::Display;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use prometheus::core::Collector;
 use prometheus::{
@@ -48,6 +49,12 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// `result` label values, indexed by [`CallResult`].
 const RESULTS: [&str; 4] = ["ok", "error", "panic", "cancelled"];
 
+/// Distinct `labels(...)` value sets one call site records; later sets go to one `other` set.
+pub const LABEL_SETS_PER_SITE: usize = 100;
+
+/// The value of every extra label of the overflow set.
+const OVERFLOW: &str = "other";
+
 /// How a call ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CallResult {
@@ -57,7 +64,7 @@ pub(crate) enum CallResult {
     Cancelled = 3,
 }
 
-/// Label children of one metric of one call site, one per `result`. `ok` and `error` exist
+/// Label children of one metric for one label set, one per `result`. `ok` and `error` exist
 /// from the first call (so queries on them start from zero); `panic` and `cancelled` appear when
 /// they first happen, which keeps the series count of a function that never panics down.
 struct ByResult<T> {
@@ -89,12 +96,104 @@ impl<T> ByResult<T> {
     }
 }
 
+/// The metric families of a call site, registered once.
+#[derive(Clone, Default)]
+struct Families {
+    calls: Option<IntCounterVec>,
+    durations: Option<HistogramVec>,
+    errors: Option<IntCounterVec>,
+}
+
+/// The children of a call site's metrics for one label set: `function`, `module`, then the
+/// values of `labels(...)`.
+pub(crate) struct Children {
+    calls: Option<ByResult<IntCounter>>,
+    durations: Option<ByResult<Histogram>>,
+    errors: Option<ErrorCounter>,
+}
+
+impl Children {
+    fn new(families: &Families, values: Arc<[String]>) -> Children {
+        fn by_result<T: 'static>(
+            values: &Arc<[String]>,
+            child: impl Fn(&[&str]) -> T + Send + Sync + 'static,
+        ) -> ByResult<T> {
+            let values = Arc::clone(values);
+            ByResult::new(move |result| {
+                let mut labels: Vec<&str> = values.iter().map(String::as_str).collect();
+                labels.push(result);
+                child(&labels)
+            })
+        }
+        Children {
+            calls: families
+                .calls
+                .clone()
+                .map(|vec| by_result(&values, move |l| vec.with_label_values(l))),
+            durations: families
+                .durations
+                .clone()
+                .map(|vec| by_result(&values, move |l| vec.with_label_values(l))),
+            errors: families.errors.clone().map(|vec| ErrorCounter {
+                vec,
+                values,
+                first: OnceLock::new(),
+            }),
+        }
+    }
+}
+
+/// A call site with `labels(...)`: its label sets, looked up per call.
+struct Labelled {
+    families: Families,
+    function: &'static str,
+    module: &'static str,
+    sets: RwLock<HashMap<Vec<String>, Arc<Children>>>,
+    overflow: OnceLock<Arc<Children>>,
+}
+
+impl Labelled {
+    fn children(&self, values: &[&dyn Display]) -> Arc<Children> {
+        let key: Vec<String> = values.iter().map(ToString::to_string).collect();
+        if let Some(found) = self
+            .sets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Arc::clone(found);
+        }
+        let mut sets = self.sets.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = sets.get(&key) {
+            return Arc::clone(found);
+        }
+        if sets.len() >= LABEL_SETS_PER_SITE {
+            let extra = key.len();
+            return Arc::clone(
+                self.overflow
+                    .get_or_init(|| self.make(vec![OVERFLOW.to_owned(); extra])),
+            );
+        }
+        let children = self.make(key.clone());
+        sets.insert(key, Arc::clone(&children));
+        children
+    }
+
+    fn make(&self, extra: Vec<String>) -> Arc<Children> {
+        let mut values = vec![self.function.to_owned(), self.module.to_owned()];
+        values.extend(extra);
+        Arc::new(Children::new(&self.families, values.into()))
+    }
+}
+
 /// Handles of one call site.
 pub(crate) struct SiteMetrics {
-    calls: Option<ByResult<IntCounter>>,
-    durations: Option<(ByResult<Histogram>, f64)>,
-    errors: Option<ErrorCounter>,
+    /// The one label set of a call site without `labels(...)`.
+    base: Option<Children>,
+    labelled: Option<Labelled>,
+    per_second: f64,
     in_flight: Option<IntGauge>,
+    active: bool,
 }
 
 impl SiteMetrics {
@@ -103,56 +202,92 @@ impl SiteMetrics {
             Some(doc) => doc.to_owned(),
             None => format!("{what} of `{}` in {}.", info.name, info.module),
         };
+        let with = |last: &'static str| -> Vec<&'static str> {
+            let mut labels = vec!["function", "module"];
+            labels.extend(info.labels);
+            labels.push(last);
+            labels
+        };
         let calls = info.counter.and_then(|name| {
-            let family = Family::counter(name, &help("Finished calls"), &RESULT_LABELS);
-            let vec = report(info, name, family)?;
-            Some(ByResult::new(move |r| {
-                vec.with_label_values(&[info.name, info.module, r])
-            }))
+            report(
+                info,
+                name,
+                Family::counter(name, &help("Finished calls"), with("result")),
+            )
         });
         let durations = info.histogram.as_ref().and_then(|h| {
             let buckets = h
                 .buckets
                 .map_or_else(|| h.unit.default_buckets(), <[f64]>::to_vec);
             let what = format!("Duration in {}", h.unit.word());
-            let vec = report(
+            report(
                 info,
                 h.name,
-                Family::histogram(h.name, &help(&what), buckets),
-            )?;
-            let children =
-                ByResult::new(move |r| vec.with_label_values(&[info.name, info.module, r]));
-            Some((children, h.unit.per_second()))
+                Family::histogram(h.name, &help(&what), buckets, with("result")),
+            )
         });
         let errors = info.errors.and_then(|name| {
-            let family = Family::counter(name, &help("Failed calls"), &ERROR_LABELS);
-            let vec = report(info, name, family)?;
-            Some(ErrorCounter::new(vec, info))
+            report(
+                info,
+                name,
+                Family::counter(name, &help("Failed calls"), with("error_type")),
+            )
         });
+        let families = Families {
+            calls,
+            durations,
+            errors,
+        };
         let in_flight = info.in_flight.and_then(|name| {
             let vec = report(info, name, Family::gauge(name, &help("Calls in progress")))?;
             Some(vec.with_label_values(&[info.name, info.module]))
         });
+        let active = families.calls.is_some()
+            || families.durations.is_some()
+            || families.errors.is_some()
+            || in_flight.is_some();
+        let (base, labelled) = if info.labels.is_empty() {
+            let values: Arc<[String]> = vec![info.name.to_owned(), info.module.to_owned()].into();
+            (Some(Children::new(&families, values)), None)
+        } else {
+            let labelled = Labelled {
+                families,
+                function: info.name,
+                module: info.module,
+                sets: RwLock::new(HashMap::new()),
+                overflow: OnceLock::new(),
+            };
+            (None, Some(labelled))
+        };
+        let per_second = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second());
         SiteMetrics {
-            calls,
-            durations,
-            errors,
+            base,
+            labelled,
+            per_second,
             in_flight,
+            active,
         }
     }
 
     /// Whether this call site records any metric.
     #[inline]
     pub(crate) fn is_active(&self) -> bool {
-        self.calls.is_some()
-            || self.durations.is_some()
-            || self.errors.is_some()
-            || self.in_flight.is_some()
+        self.active
     }
 
     #[inline]
     pub(crate) fn measures_time(&self) -> bool {
-        self.durations.is_some()
+        let children = self.base.as_ref();
+        children.is_some_and(|c| c.durations.is_some())
+            || self
+                .labelled
+                .as_ref()
+                .is_some_and(|l| l.families.durations.is_some())
+    }
+
+    /// The children for this call's `labels(...)` values (`None` without `labels`).
+    pub(crate) fn labelled(&self, values: &[&dyn Display]) -> Option<Arc<Children>> {
+        self.labelled.as_ref().map(|l| l.children(values))
     }
 
     #[inline]
@@ -162,50 +297,50 @@ impl SiteMetrics {
         }
     }
 
-    /// Records a finished call. `error_type` is set for errors and panics.
+    /// Records a finished call. `error_type` is set for errors and panics; `children` are the
+    /// call's label set when the call site has `labels(...)`.
     #[inline]
-    pub(crate) fn finished(&self, result: CallResult, elapsed_ns: u64, error_type: &'static str) {
+    pub(crate) fn finished(
+        &self,
+        children: Option<&Children>,
+        result: CallResult,
+        elapsed_ns: u64,
+        error_type: &'static str,
+    ) {
         if let Some(gauge) = &self.in_flight {
             gauge.dec();
         }
-        if let Some(calls) = &self.calls {
+        let Some(children) = children.or(self.base.as_ref()) else {
+            return;
+        };
+        if let Some(calls) = &children.calls {
             calls.get(result).inc();
         }
-        if let Some((durations, per_second)) = &self.durations {
+        if let Some(durations) = &children.durations {
             durations
                 .get(result)
-                .observe(elapsed_ns as f64 * (per_second / 1e9));
+                .observe(elapsed_ns as f64 * (self.per_second / 1e9));
         }
-        if let (Some(errors), CallResult::Error | CallResult::Panic) = (&self.errors, result) {
+        if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);
         }
     }
 }
 
-const RESULT_LABELS: [&str; 3] = ["function", "module", "result"];
-const ERROR_LABELS: [&str; 3] = ["function", "module", "error_type"];
-
-/// The `errors` counter: the child for the first error type seen and for panics are kept; other
-/// error types (several `Err` types from one generic function) are looked up, on the error path.
+/// The `errors` counter: the child for the first error type seen is kept; other error types
+/// (several `Err` types from one generic function, or panics) are looked up, on the error path.
 struct ErrorCounter {
     vec: IntCounterVec,
-    info: &'static SiteInfo,
+    values: Arc<[String]>,
     first: OnceLock<(&'static str, IntCounter)>,
 }
 
 impl ErrorCounter {
-    fn new(vec: IntCounterVec, info: &'static SiteInfo) -> ErrorCounter {
-        ErrorCounter {
-            vec,
-            info,
-            first: OnceLock::new(),
-        }
-    }
-
     fn inc(&self, error_type: &'static str) {
         let child = |t: &str| {
-            self.vec
-                .with_label_values(&[self.info.name, self.info.module, t])
+            let mut labels: Vec<&str> = self.values.iter().map(String::as_str).collect();
+            labels.push(t);
+            self.vec.with_label_values(&labels)
         };
         let (cached, counter) = self.first.get_or_init(|| (error_type, child(error_type)));
         if *cached == error_type {
@@ -219,15 +354,15 @@ impl ErrorCounter {
 /// A metric family registered by observe, keyed by name across all call sites.
 #[derive(Clone)]
 enum Family {
-    Counter(IntCounterVec, &'static [&'static str; 3]),
-    Histogram(HistogramVec, Vec<f64>),
+    Counter(IntCounterVec, Vec<&'static str>),
+    Histogram(HistogramVec, Vec<f64>, Vec<&'static str>),
     Gauge(IntGaugeVec),
 }
 
 /// What a call site asks for; compared with what the name is already registered as.
 enum Want<'a> {
-    Counter(&'a str, &'static [&'static str; 3]),
-    Histogram(&'a str, Vec<f64>),
+    Counter(&'a str, Vec<&'static str>),
+    Histogram(&'a str, Vec<f64>, Vec<&'static str>),
     Gauge(&'a str),
 }
 
@@ -237,7 +372,7 @@ impl Family {
     fn counter(
         name: &'static str,
         help: &str,
-        labels: &'static [&'static str; 3],
+        labels: Vec<&'static str>,
     ) -> Result<IntCounterVec, String> {
         match Family::obtain(name, Want::Counter(help, labels))? {
             Family::Counter(vec, _) => Ok(vec),
@@ -249,9 +384,10 @@ impl Family {
         name: &'static str,
         help: &str,
         buckets: Vec<f64>,
+        labels: Vec<&'static str>,
     ) -> Result<HistogramVec, String> {
-        match Family::obtain(name, Want::Histogram(help, buckets))? {
-            Family::Histogram(vec, _) => Ok(vec),
+        match Family::obtain(name, Want::Histogram(help, buckets, labels))? {
+            Family::Histogram(vec, ..) => Ok(vec),
             _ => unreachable!("obtain checks the kind"),
         }
     }
@@ -266,7 +402,12 @@ impl Family {
     fn describe(&self) -> String {
         match self {
             Family::Counter(_, labels) => format!("a counter labelled {}", labels.join(", ")),
-            Family::Histogram(_, buckets) => format!("a histogram with buckets {buckets:?}"),
+            Family::Histogram(_, buckets, labels) => {
+                format!(
+                    "a histogram labelled {} with buckets {buckets:?}",
+                    labels.join(", ")
+                )
+            }
             Family::Gauge(_) => "a gauge labelled function, module".to_owned(),
         }
     }
@@ -279,7 +420,9 @@ impl Family {
         if let Some(existing) = families.get(name) {
             let same = match (existing, &want) {
                 (Family::Counter(_, have), Want::Counter(_, labels)) => have == labels,
-                (Family::Histogram(_, have), Want::Histogram(_, buckets)) => have == buckets,
+                (Family::Histogram(_, have, have_labels), Want::Histogram(_, buckets, labels)) => {
+                    have == buckets && have_labels == labels
+                }
                 (Family::Gauge(_), Want::Gauge(_)) => true,
                 _ => false,
             };
@@ -292,20 +435,22 @@ impl Family {
                 ))
             };
         }
-        let function_module = &RESULT_LABELS[..2];
         let (family, collector): (Family, Box<dyn Collector>) = match want {
             Want::Counter(help, labels) => {
-                let vec =
-                    IntCounterVec::new(Opts::new(name, help), labels).map_err(|e| e.to_string())?;
+                let vec = IntCounterVec::new(Opts::new(name, help), &labels)
+                    .map_err(|e| e.to_string())?;
                 (Family::Counter(vec.clone(), labels), Box::new(vec))
             }
-            Want::Histogram(help, buckets) => {
+            Want::Histogram(help, buckets, labels) => {
                 let opts = HistogramOpts::new(name, help).buckets(buckets.clone());
-                let vec = HistogramVec::new(opts, &RESULT_LABELS).map_err(|e| e.to_string())?;
-                (Family::Histogram(vec.clone(), buckets), Box::new(vec))
+                let vec = HistogramVec::new(opts, &labels).map_err(|e| e.to_string())?;
+                (
+                    Family::Histogram(vec.clone(), buckets, labels),
+                    Box::new(vec),
+                )
             }
             Want::Gauge(help) => {
-                let vec = IntGaugeVec::new(Opts::new(name, help), function_module)
+                let vec = IntGaugeVec::new(Opts::new(name, help), &["function", "module"])
                     .map_err(|e| e.to_string())?;
                 (Family::Gauge(vec.clone()), Box::new(vec))
             }

@@ -31,6 +31,8 @@ pub struct SiteInfo {
     pub errors: Option<&'static str>,
     /// Name of the in-flight gauge.
     pub in_flight: Option<&'static str>,
+    /// Names of the `labels(...)` of the counter, histogram and errors counter.
+    pub labels: &'static [&'static str],
     /// `#[observe(flow)]`: the flow's name and the fields of its `flow_started` event
     /// (`message`, `flow`, `flow_id`, then the recorded arguments).
     pub flow: Option<FlowInfo>,

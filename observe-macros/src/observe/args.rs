@@ -35,9 +35,6 @@ pub(crate) const KEYS: &[&str] = &[
     "skip",
 ];
 
-/// Keys that are part of the design but handled by a later milestone.
-const NOT_YET: &[(&str, &str)] = &[("labels", "per-call metric labels")];
-
 pub(crate) struct Args {
     pub krate: Option<Path>,
     pub name: Option<LitStr>,
@@ -45,6 +42,7 @@ pub(crate) struct Args {
     pub target: Option<LitStr>,
     pub args: Vec<Ident>,
     pub fields: Vec<FieldSpec>,
+    pub labels: Vec<Label>,
     pub ret: Option<Span>,
     pub err: ErrMode,
     pub counter: Option<MetricKey>,
@@ -55,6 +53,24 @@ pub(crate) struct Args {
     pub judge: Option<Judge>,
     pub flow: Option<MetricKey>,
     pub skip: Option<Span>,
+}
+
+/// `name = expr` in `labels(...)`: an extra metric label, its value the `Display` of `expr`
+/// evaluated at the start of each call.
+pub(crate) struct Label {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+impl Label {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Label> {
+        let name = Ident::parse_any(input)?;
+        input.parse::<Token![=]>()?;
+        Ok(Label {
+            name,
+            value: input.parse()?,
+        })
+    }
 }
 
 /// `counter`, `counter = "name"`: the key's span (for errors) and the name if given.
@@ -88,6 +104,7 @@ struct Slots {
     target: Option<Once<LitStr>>,
     args: Option<Once<Vec<Ident>>>,
     fields: Option<Once<Vec<FieldSpec>>>,
+    labels: Option<Once<Vec<Label>>>,
     ret: Option<Once<()>>,
     err: Option<Once<ErrMode>>,
     counter: Option<Once<MetricKey>>,
@@ -119,6 +136,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             "fields" => {
                 slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?)
             }
+            "labels" => slot(&mut s.labels, "labels").set(span, parse_list(&meta, Label::parse)?),
             "ret" => slot(&mut s.ret, "ret").set(span, flag(&meta, "ret")?),
             "err" => slot(&mut s.err, "err").set(span, parse_err_mode(&meta)?),
             "counter" => slot(&mut s.counter, "counter").set(span, metric(&meta, span)?),
@@ -152,6 +170,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         target: s.target.and_then(Once::take),
         args: s.args.and_then(Once::take).unwrap_or_default(),
         fields: s.fields.and_then(Once::take).unwrap_or_default(),
+        labels: s.labels.and_then(Once::take).unwrap_or_default(),
         ret: s.ret.as_ref().and_then(Once::span),
         err: s.err.and_then(Once::take).unwrap_or(ErrMode::Display),
         counter: s.counter.and_then(Once::take),
@@ -166,12 +185,6 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
-    if let Some((_, what)) = NOT_YET.iter().find(|(k, _)| *k == key) {
-        return syn::Error::new(
-            span,
-            format!("`{key}` ({what}) is not supported by this version of observe yet"),
-        );
-    }
     let shown = if key.is_empty() {
         meta.path.to_token_stream().to_string()
     } else {

@@ -33,8 +33,9 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         .name
         .as_ref()
         .map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
-    let metrics = valid::check(args, &func, &function, in_block)?;
     let secrets = params::take(&mut func.sig)?;
+    let secret_names: Vec<Ident> = secrets.iter().map(|s| s.name.clone()).collect();
+    let metrics = valid::check(args, &func, &function, in_block, &secret_names)?;
     let krate = args
         .krate
         .as_ref()
@@ -245,9 +246,16 @@ impl Gen<'_> {
             .as_ref()
             .map(|_| quote!(#g.flow_started(&[#(&#arg_values as &dyn #p::Value),*]);));
         let binding = match shape {
-            Shape::Never | Shape::Future { .. } => quote!(let #g),
+            Shape::Never | Shape::Future { .. } if args.labels.is_empty() => quote!(let #g),
             _ => quote!(let mut #g),
         };
+        let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
+        let label_values = args.labels.iter().map(|l| {
+            let value = &l.value;
+            quote_spanned!(value.span()=> &(#value) as &dyn ::core::fmt::Display)
+        });
+        let set_labels =
+            (!args.labels.is_empty()).then(|| quote!(#g.labels(&[#(#label_values),*]);));
         quote! {
             #uses
             static #site: #p::Site = #p::Site::new(#p::SiteInfo {
@@ -262,6 +270,7 @@ impl Gen<'_> {
                 histogram: #histogram,
                 errors: #errors,
                 in_flight: #in_flight,
+                labels: &[#(#label_names),*],
                 flow: #flow,
             });
             #binding = #p::Guard::#new(&#site, #p::tracing::span!(
@@ -282,6 +291,7 @@ impl Gen<'_> {
                 "cancelled" = #p::tracing::field::Empty,
                 #ret_field
             ));
+            #set_labels
             #flow_started
         }
     }

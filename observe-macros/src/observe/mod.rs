@@ -27,8 +27,26 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         // The error, plus the item unchanged: no follow-on errors about a missing function.
         Err(error) => {
             let mut out = error.to_compile_error();
-            out.extend(input);
+            out.extend(without_redact_attributes(input));
             out
         }
+    }
+}
+
+/// The item as written, minus the `#[redact]` attributes of its parameters, which only
+/// `#[observe]` understands (left in, they would add "cannot find attribute" errors).
+fn without_redact_attributes(input: TokenStream) -> TokenStream {
+    struct Strip;
+    impl syn::visit_mut::VisitMut for Strip {
+        fn visit_pat_type_mut(&mut self, pat: &mut syn::PatType) {
+            pat.attrs.retain(|a| !a.path().is_ident("redact"));
+        }
+    }
+    match syn::parse2::<syn::Item>(input.clone()) {
+        Ok(mut item) => {
+            syn::visit_mut::VisitMut::visit_item_mut(&mut Strip, &mut item);
+            quote::ToTokens::into_token_stream(item)
+        }
+        Err(_) => input,
     }
 }

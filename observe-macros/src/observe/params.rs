@@ -11,10 +11,6 @@ use syn::{FnArg, Ident, Pat, Signature, Type};
 
 use crate::redact::attr::{self as redact_attr, Mode};
 
-#[path = "../../../observe-runtime/src/redact/keys.rs"]
-#[allow(dead_code)]
-mod keys;
-
 pub(crate) struct Secret {
     pub name: Ident,
     mode: Mode,
@@ -66,10 +62,7 @@ pub(crate) fn take(sig: &mut Signature) -> syn::Result<Vec<Secret>> {
 
 /// Whether a parameter name is on the sensitive list.
 pub(crate) fn is_sensitive(name: &Ident) -> bool {
-    keys::is_sensitive_with(
-        &name.unraw().to_string(),
-        keys::DEFAULT_SENSITIVE_KEYS.iter().copied(),
-    )
+    crate::is_sensitive_name(&name.unraw().to_string())
 }
 
 fn readable_at_end(ty: &Type) -> bool {

@@ -2,7 +2,9 @@
 //! `#[observe(...)]` a compile error rather than a surprise at run time.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::ext::IdentExt;
+use syn::Ident;
 
 use super::args::{Args, MetricKey};
 use super::item::Func;
@@ -77,6 +79,7 @@ pub(crate) fn check(
     func: &Func,
     function: &str,
     in_block: bool,
+    secrets: &[Ident],
 ) -> syn::Result<Metrics> {
     let mut errors = Errors::default();
     check_function(func, &mut errors);
@@ -84,6 +87,7 @@ pub(crate) fn check(
         errors.push(span, "`skip` opts a method out of an `#[observe]` on its `impl` block or trait; it has no meaning here");
     }
     check_fields(args, func, &mut errors);
+    check_labels(args, secrets, &mut errors);
     if let (Some(flow), true) = (&args.flow, args.args.len() > MAX_FLOW_ARGS) {
         errors.push(
             flow.key,
@@ -153,6 +157,77 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
         }
         seen.push(field.name.clone());
     }
+}
+
+/// Label names Prometheus or observe itself uses.
+const RESERVED_LABELS: &[&str] = &[
+    "function",
+    "module",
+    "result",
+    "error_type",
+    "le",
+    "quantile",
+];
+
+fn check_labels(args: &Args, secrets: &[Ident], errors: &mut Errors) {
+    if args.labels.is_empty() {
+        return;
+    }
+    if args.counter.is_none() && args.histogram.is_none() && args.errors.is_none() {
+        errors.push(
+            args.labels[0].name.span(),
+            "`labels` apply to `counter`, `histogram` and `errors`; this function has none of them",
+        );
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for label in &args.labels {
+        let name = label.name.unraw().to_string();
+        let span = label.name.span();
+        if name.starts_with("__") {
+            errors.push(
+                span,
+                format_args!("label `{name}`: names starting with `__` are reserved by Prometheus"),
+            );
+        } else if RESERVED_LABELS.contains(&name.as_str()) {
+            errors.push(
+                span,
+                format_args!("label `{name}` is set by observe or Prometheus itself"),
+            );
+        } else if seen.contains(&name) {
+            errors.push(span, format_args!("label `{name}` is given twice"));
+        } else if super::params::is_sensitive(&label.name) {
+            errors.push(
+                span,
+                format_args!(
+                    "label `{name}` is a sensitive name: a secret can never be a metric label"
+                ),
+            );
+        }
+        seen.push(name);
+        if let Some(secret) = mentioned(label.value.to_token_stream(), secrets) {
+            errors.push(
+                secret.span(),
+                format_args!("`{secret}` is a secret parameter (`#[redact]` or a sensitive name): it can never be a metric label"),
+            );
+        }
+    }
+}
+
+/// The first secret `tokens` use, as an ident or captured in a format string (`"{pin}"`),
+/// with the span where it is used.
+fn mentioned(tokens: proc_macro2::TokenStream, secrets: &[Ident]) -> Option<Ident> {
+    tokens.into_iter().find_map(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) if secrets.contains(&i) => Some(i),
+        proc_macro2::TokenTree::Group(g) => mentioned(g.stream(), secrets),
+        proc_macro2::TokenTree::Literal(lit) => {
+            let text = lit.to_string();
+            secrets
+                .iter()
+                .find(|s| text.contains(&format!("{{{s}}}")) || text.contains(&format!("{{{s}:")))
+                .map(|s| Ident::new(&s.to_string(), lit.span()))
+        }
+        _ => None,
+    })
 }
 
 fn check_metrics(args: &Args, function: &str, errors: &mut Errors) -> Metrics {

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe]
+fn f(#[redact] (user, pass): (&str, &str)) {
+    let _ = (user, pass);
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+struct Kind;
+
+#[observe(counter = "calls", labels(kind = Kind))]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(labels(kind = "a"))]
+fn f() {}
+
+fn main() {}
