@@ -13,7 +13,7 @@ use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tracing::field::{display, DisplayValue};
 use tracing_core::span::Id;
@@ -30,6 +30,9 @@ pub(crate) struct Frame {
     pub(crate) last_step: &'static str,
     pub(crate) start: quanta::Instant,
     pub(crate) span: Option<Id>,
+    /// The text of the flow's secret parameters, captured when steps can be recorded, so that
+    /// step values that contain them are scrubbed.
+    pub(crate) secrets: Option<Arc<[String]>>,
 }
 
 impl Frame {
@@ -41,6 +44,7 @@ impl Frame {
             last_step: NO_STEP,
             start,
             span,
+            secrets: None,
         }
     }
 
@@ -112,6 +116,28 @@ pub(crate) fn pop(frame: &mut Frame) {
             frame.last_step = current.last_step;
         }
     });
+}
+
+/// Sets the secrets of flow `frame` on this thread's stack, if its frame is there.
+pub(crate) fn set_secrets(frame: &Frame) {
+    let _ = STACK.try_with(|stack| {
+        if let Some(current) = stack
+            .borrow_mut()
+            .iter_mut()
+            .rev()
+            .find(|f| f.id == frame.id)
+        {
+            current.secrets.clone_from(&frame.secrets);
+        }
+    });
+}
+
+/// The secrets of this thread's innermost flow.
+pub(crate) fn current_secrets() -> Option<Arc<[String]>> {
+    STACK
+        .try_with(|stack| stack.borrow().last().and_then(|f| f.secrets.clone()))
+        .ok()
+        .flatten()
 }
 
 /// Progress of flow `id` while its frame is on this thread's stack.

@@ -169,6 +169,29 @@ impl Guard {
         events.started.emit(self.span.id().as_ref(), &values[..n]);
     }
 
+    /// The values of a flow's secret parameters, at the start of the call. Kept (as text) only
+    /// when `flow_step` events can be recorded, so that step values containing them are
+    /// scrubbed; otherwise nothing is formatted.
+    pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
+        let Some(frame) = &mut self.flow else { return };
+        if LevelFilter::current() < LevelFilter::DEBUG {
+            return;
+        }
+        let texts: Vec<String> = values
+            .iter()
+            .flatten()
+            .map(ToString::to_string)
+            .filter(|t| t.chars().count() >= redact::MIN_SECRET_CHARS)
+            .collect();
+        if texts.is_empty() {
+            return;
+        }
+        frame.secrets = Some(texts.into());
+        if self.entered {
+            flow::set_secrets(frame);
+        }
+    }
+
     /// For a function returning a future: the synchronous part is over, the call goes on in
     /// the returned future.
     #[inline]

@@ -209,8 +209,7 @@ pub struct ScrubDisplay<'a, T: ?Sized>(pub &'a T);
 
 impl<T: Display + ?Sized> Display for ScrubDisplay<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.to_string();
-        f.write_str(&crate::redact::scrub::scrub(&text))
+        f.write_str(&crate::redact::scrub_field(&self.0.to_string()))
     }
 }
 
@@ -219,8 +218,7 @@ pub struct ScrubDebug<'a, T: ?Sized>(pub &'a T);
 
 impl<T: Debug + ?Sized> Display for ScrubDebug<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = format!("{:?}", self.0);
-        f.write_str(&crate::redact::scrub::scrub(&text))
+        f.write_str(&crate::redact::scrub_field(&format!("{:?}", self.0)))
     }
 }
 

@@ -241,12 +241,26 @@ impl Gen<'_> {
             }
         }));
         let g = guard_ident();
-        let flow_started = args
-            .flow
-            .as_ref()
-            .map(|_| quote!(#g.flow_started(&[#(&#arg_values as &dyn #p::Value),*]);));
+        let flow_secrets: Vec<TokenStream> = self.secrets.iter().map(|s| s.at_start(p)).collect();
+        let flow_started = args.flow.as_ref().map(|_| {
+            let secrets = (!flow_secrets.is_empty()).then(|| {
+                quote! {
+                    #[allow(unused_imports)]
+                    use #p::{SecretOpaque as _, SecretText as _};
+                    #g.flow_secrets(&[#(#flow_secrets),*]);
+                }
+            });
+            quote! {
+                #g.flow_started(&[#(&#arg_values as &dyn #p::Value),*]);
+                #secrets
+            }
+        });
         let binding = match shape {
-            Shape::Never | Shape::Future { .. } if args.labels.is_empty() => quote!(let #g),
+            Shape::Never | Shape::Future { .. }
+                if args.labels.is_empty() && (args.flow.is_none() || self.secrets.is_empty()) =>
+            {
+                quote!(let #g)
+            }
             _ => quote!(let mut #g),
         };
         let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());

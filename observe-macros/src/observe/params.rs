@@ -109,6 +109,12 @@ impl Secret {
         quote!(#p::tracing::field::display(#shown))
     }
 
+    /// Its text at the start of the call, when every parameter can be read.
+    pub(crate) fn at_start(&self, p: &TokenStream) -> TokenStream {
+        let name = &self.name;
+        quote!((&&#p::Probe(&#name)).__observe_secret())
+    }
+
     /// Its text for scrubbing a failed call's messages, when it can still be read then.
     pub(crate) fn at_end(&self, p: &TokenStream) -> Option<TokenStream> {
         let name = &self.name;

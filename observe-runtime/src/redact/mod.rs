@@ -44,19 +44,40 @@ impl<T: Redact + ?Sized> serde::Serialize for Redacted<'_, T> {
     }
 }
 
-/// The text of a failed call's error: the values of its secret parameters (those at least 4
-/// characters long) replaced by `[REDACTED]`, then the scrubber applied.
+/// Secret parameter values shorter than this are not searched for in text (too many false
+/// matches; such values are still never recorded as parameters).
+pub(crate) const MIN_SECRET_CHARS: usize = 4;
+
+/// The text of a failed call's error: the values of its secret parameters replaced by
+/// `[REDACTED]`, then the scrubber applied.
 pub(crate) fn scrub_message(message: &dyn Display, secrets: &[Option<&dyn Display>]) -> String {
     let mut text = message.to_string();
     for secret in secrets.iter().flatten() {
-        let secret = secret.to_string();
-        if secret.chars().count() >= 4 && text.contains(&secret) {
-            text = text.replace(&secret, REDACTED);
-        }
+        text = without(text, &secret.to_string());
     }
     match scrub::scrub(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(scrubbed) => scrubbed,
+    }
+}
+
+/// A recorded field value: the current flow's secret parameter values replaced, then the
+/// scrubber applied.
+pub(crate) fn scrub_field(text: &str) -> String {
+    let mut text = text.to_owned();
+    if let Some(secrets) = crate::flow::current_secrets() {
+        for secret in secrets.iter() {
+            text = without(text, secret);
+        }
+    }
+    scrub::scrub(&text).into_owned()
+}
+
+fn without(text: String, secret: &str) -> String {
+    if secret.chars().count() >= MIN_SECRET_CHARS && text.contains(secret) {
+        text.replace(secret, REDACTED)
+    } else {
+        text
     }
 }
 

@@ -5,29 +5,60 @@
 //! The patterns are compiled once.
 
 use std::borrow::Cow;
-use std::sync::{LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use regex::{Captures, Regex};
 
 use super::keys::{self, DEFAULT_SENSITIVE_KEYS};
 use super::REDACTED;
 
-/// Secrets recognised by their shape.
+/// Secrets recognised by their shape. Word boundaries are ASCII (`(?-u:\b)`), which keeps
+/// the whole pattern on the regex crate's fast DFA.
 const SECRET_SHAPES: &str = r"(?x)
-    (?P<bearer>\b(?i:bearer)\s+)[A-Za-z0-9\-._~+/]{8,}=*
-  | (?P<jwt>\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)
-  | (?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/:@]+:[^\s/@]+@
-  | (?P<card>\b\d(?:[\ -]?\d){12,18}\b)
+    (?P<bearer>(?-u:\b)(?i:bearer)\s+)[A-Za-z0-9\-._~+/]{8,}=*
+  | (?P<jwt>(?-u:\b)eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)
+  | (?P<scheme>(?-u:\b)[A-Za-z][A-Za-z0-9+.-]*://)[^\s/:@]+:[^\s/@]+@
+  | (?P<card>(?-u:\b)\d(?:[\ -]?\d){12,18}(?-u:\b))
 ";
 
-/// `key = value`, `key: value`, `"key": "value"`; the value quoted, or up to a separator.
+/// `key = value`, `key: value`, `"key": "value"` where the key contains a sensitive word
+/// (`{keys}`); the value quoted, or up to a separator. Candidates are confirmed by
+/// [`is_sensitive_key`], so `spin: 3` (which contains `pin`) stays.
 const KEY_VALUE: &str = r#"(?x)
-    (?P<key>"?[A-Za-z][A-Za-z0-9_.\-]*"?\s*[=:]\s*)
+    (?P<key>"?(?-u:\b)[A-Za-z0-9_.\-]*(?i:{keys})"?\s*[=:]\s*)
     (?P<value>"[^"]*"|'[^']*'|[^\s&,;"'()\[\]{}<>]+)
 "#;
 
 static SHAPES: LazyLock<Regex> = LazyLock::new(|| compile(SECRET_SHAPES));
-static KEY_VALUES: LazyLock<Regex> = LazyLock::new(|| compile(KEY_VALUE));
+static KEY_VALUES: RwLock<Option<Arc<Regex>>> = RwLock::new(None);
+
+/// The key/value pattern for the current key list, built on first use and after each
+/// [`add_sensitive_keys`].
+fn key_values() -> Arc<Regex> {
+    if let Some(regex) = KEY_VALUES
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+    {
+        return Arc::clone(regex);
+    }
+    let mut slot = KEY_VALUES.write().unwrap_or_else(PoisonError::into_inner);
+    let extra = EXTRA_KEYS.read().unwrap_or_else(PoisonError::into_inner);
+    let keys = DEFAULT_SENSITIVE_KEYS
+        .iter()
+        .copied()
+        .chain(extra.iter().map(String::as_str))
+        .map(|key| {
+            // `apikey` matches `api_key`, `api-key`, `apiKey`: a separator may stand anywhere.
+            let chars: Vec<String> = key.chars().map(|c| regex::escape(&c.to_string())).collect();
+            chars.join("[-_]?")
+        })
+        .collect::<Vec<_>>()
+        .join("|");
+    let regex = Arc::new(compile(&KEY_VALUE.replace("{keys}", &keys)));
+    *slot = Some(Arc::clone(&regex));
+    regex
+}
 
 fn compile(pattern: &str) -> Regex {
     // The patterns are constants: a failure here is a bug caught by the tests.
@@ -46,6 +77,8 @@ where
 {
     let mut extra = EXTRA_KEYS.write().unwrap_or_else(PoisonError::into_inner);
     extra.extend(names.into_iter().map(|n| keys::words(n.as_ref()).concat()));
+    drop(extra);
+    *KEY_VALUES.write().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// Whether values under `name` are secrets.
@@ -61,9 +94,10 @@ pub fn is_sensitive_key(name: &str) -> bool {
 pub fn scrub(text: &str) -> Cow<'_, str> {
     // Shapes first, over the whole text, so that a `key: value` reading of ordinary words
     // ("failed: Bearer …") cannot hide a token; then values under sensitive keys.
+    let key_values = key_values();
     match replace(&SHAPES, text) {
-        Cow::Borrowed(_) => replace(&KEY_VALUES, text),
-        Cow::Owned(shaped) => match replace(&KEY_VALUES, &shaped) {
+        Cow::Borrowed(_) => replace(&key_values, text),
+        Cow::Owned(shaped) => match replace(&key_values, &shaped) {
             Cow::Borrowed(_) => Cow::Owned(shaped),
             Cow::Owned(both) => Cow::Owned(both),
         },
@@ -199,6 +233,18 @@ mod tests {
         );
         assert_eq!(scrub("X-Api-Key: k-123"), "X-Api-Key: [REDACTED]");
         assert_eq!(scrub("url=https://u:p@h/"), "url=https://[REDACTED]@h/");
+    }
+
+    #[test]
+    fn words_that_contain_a_key_are_not_keys() {
+        assert_eq!(
+            scrub("spin: 3, tokens_used=5, authors=2"),
+            "spin: 3, tokens_used=5, authors=2"
+        );
+        assert_eq!(
+            scrub("apiKey=abc db-password=x"),
+            "apiKey=[REDACTED] db-password=[REDACTED]"
+        );
     }
 
     #[test]
