@@ -80,10 +80,36 @@
 /// | `error_if = path` / `ok_if = path` | a `fn(&Ret) -> bool` that decides failure instead of `Result`-ness |
 /// | `crate = path` | where the `observe` facade is, if re-exported or renamed |
 /// | `skip` | on a method inside an `#[observe]` `impl` block or trait: leave it alone |
+/// | `labels(k = expr, …)` | extra labels of `counter`, `histogram` and `errors`, their values the `Display` of `expr` at the start of each call; at most 100 distinct label sets per call site, later sets are counted under `other` |
 /// | `flow` / `flow = "name"` | make each call a flow with a fresh `flow_id`: `flow_started`, `flow_completed` or `flow_failed` events, and [`step!`] inside it |
 ///
-/// `labels(...)` (per-call metric labels) is part of the design and not in this version yet;
-/// using it is a compile error saying so.
+/// # Secret parameters
+///
+/// A parameter marked `#[redact]` or `#[redact(mode)]` (the modes of
+/// [`derive(Redact)`](derive@Redact)), or named like a secret (`password`, `token`, `api_key`,
+/// `pin`, … matched case-insensitively, also as the last words of a longer name such as
+/// `db_password` or `githubToken`), is recorded redacted when listed in `args(...)`, in the span
+/// and in `flow_started`. Such a parameter can never be a metric label (a compile error).
+/// When the call fails, the text of its secret parameters (4 characters or more) is replaced by
+/// `[REDACTED]` in `exception.message`, `otel.status_description` and `flow_failed`'s `error`:
+/// for references and primitives, which are still readable when the call ends (an owned value
+/// may have been moved by the body; the value scrubber still applies). In a flow, step values
+/// are scrubbed of them too. Nothing is formatted for this on the success path, except in flows
+/// with secret parameters while `DEBUG` events can be recorded.
+///
+/// Every error message, `%`/`?` field value and text field value passes through the value
+/// scrubber ([`redact::scrub`]); a field whose key is a sensitive name records `[REDACTED]`.
+///
+/// ```
+/// # use observe::observe;
+/// #[observe(args(user, password, card), counter = "logins", labels(method = "password"))]
+/// fn login(user: &str, password: &str, #[redact(last = 4)] card: &str) -> Result<(), String> {
+///     Err(format!("wrong password {password} for {user}"))
+/// }
+/// // Span: user = "bob", password = [REDACTED], card = ***4242;
+/// // exception.message = "wrong password [REDACTED] for bob".
+/// # assert!(login("bob", "hunter22", "4242424242424242").is_err());
+/// ```
 ///
 /// # Flows
 ///
