@@ -169,7 +169,8 @@
 /// body: each is an error on the offending token.
 pub use observe_macros::observe;
 
-/// Writes a redacting `Debug` for a struct or enum and implements [`Redact`](trait@Redact).
+/// Writes a redacting `Debug` for a struct or enum and implements [`Redact`](trait@Redact). It
+/// replaces `#[derive(Debug)]` (deriving both is a conflict).
 ///
 /// ```
 /// use observe::Redact;
@@ -253,6 +254,12 @@ pub mod redact {
 /// # assert_eq!(checkout(&[1, 2]), Ok(3));
 /// ```
 pub use observe_macros::step;
+
+/// JSON log lines with the redaction rules, for `tracing-subscriber`'s `fmt` layer.
+#[cfg(feature = "logs")]
+pub mod logs {
+    pub use observe_runtime::logs::{json_layer, JsonFields, JsonFormat};
+}
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {

@@ -9,6 +9,8 @@
 mod event;
 mod flow;
 mod guard;
+#[cfg(feature = "logs")]
+pub mod logs;
 pub mod metrics;
 mod panic;
 mod probe;

@@ -1,0 +1,180 @@
+//! JSON log lines for `tracing-subscriber`'s `fmt` layer, with the redaction rules applied.
+//!
+//! One line per event:
+//! `{"timestamp":…,"level":"INFO","target":…,"message":…,<event fields>,"span":{"name":…,<fields>},"spans":[{…},…]}`.
+//! `span` is the innermost enclosing span and `spans` all of them, outermost first, each with
+//! its fields, so request context set on an outer span is on every line inside it. Field
+//! values pass through the value scrubber: text is scrubbed, values under sensitive keys are
+//! `[REDACTED]`, numbers and booleans stay typed.
+//!
+//! ```
+//! use tracing_subscriber::layer::SubscriberExt;
+//!
+//! let subscriber = tracing_subscriber::registry().with(observe_runtime::logs::json_layer());
+//! tracing::subscriber::with_default(subscriber, || {
+//!     tracing::info!(user = "bob", password = "hunter2", "signed in");
+//! });
+//! // {"timestamp":"…","level":"INFO","target":"…","message":"signed in","user":"bob","password":"[REDACTED]"}
+//! ```
+
+use std::fmt::{self, Write as _};
+
+use serde_json::{Map, Value as Json};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::fmt::{FmtContext, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::redact::scrub::{is_sensitive_key, scrub};
+use crate::redact::REDACTED;
+
+/// A `fmt` layer writing scrubbed JSON lines to stdout.
+pub fn json_layer<S>() -> tracing_subscriber::fmt::Layer<S, JsonFields, JsonFormat>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    tracing_subscriber::fmt::layer()
+        .fmt_fields(JsonFields)
+        .event_format(JsonFormat)
+}
+
+/// Formats events as JSON lines (see the module documentation).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonFormat;
+
+/// Formats span fields as a scrubbed JSON object, stored with each span.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonFields;
+
+impl<'writer> FormatFields<'writer> for JsonFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
+        let mut visitor = JsonVisitor::default();
+        fields.record(&mut visitor);
+        writer.write_str(&Json::Object(visitor.0).to_string())
+    }
+
+    fn add_fields(
+        &self,
+        current: &'writer mut FormattedFields<Self>,
+        fields: &tracing::span::Record<'_>,
+    ) -> fmt::Result {
+        let mut object = parse_object(&current.fields);
+        let mut visitor = JsonVisitor::default();
+        fields.record(&mut visitor);
+        object.extend(visitor.0);
+        current.fields = Json::Object(object).to_string();
+        Ok(())
+    }
+}
+
+impl<S, N> FormatEvent<S, N> for JsonFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'w> FormatFields<'w> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let meta = event.metadata();
+        let mut line = Map::new();
+        let mut timestamp = String::new();
+        if SystemTime
+            .format_time(&mut Writer::new(&mut timestamp))
+            .is_ok()
+        {
+            line.insert("timestamp".into(), Json::String(timestamp));
+        }
+        line.insert("level".into(), Json::String(meta.level().to_string()));
+        line.insert("target".into(), Json::String(meta.target().to_owned()));
+        let mut visitor = JsonVisitor::default();
+        event.record(&mut visitor);
+        let mut fields = visitor.0;
+        if let Some(message) = fields.remove("message") {
+            line.insert("message".into(), message);
+        }
+        line.extend(fields);
+        if let Some(scope) = ctx.event_scope() {
+            let spans: Vec<Json> = scope
+                .from_root()
+                .map(|span| {
+                    let mut object = span
+                        .extensions()
+                        .get::<FormattedFields<N>>()
+                        .map(|f| parse_object(&f.fields))
+                        .unwrap_or_default();
+                    object.insert("name".into(), Json::String(span.name().to_owned()));
+                    Json::Object(object)
+                })
+                .collect();
+            if let Some(current) = spans.last() {
+                line.insert("span".into(), current.clone());
+            }
+            line.insert("spans".into(), Json::Array(spans));
+        }
+        writeln!(writer, "{}", Json::Object(line))
+    }
+}
+
+fn parse_object(text: &str) -> Map<String, Json> {
+    match serde_json::from_str(text) {
+        Ok(Json::Object(object)) => object,
+        _ => Map::new(),
+    }
+}
+
+/// Collects fields as JSON values, applying the redaction rules.
+#[derive(Default)]
+struct JsonVisitor(Map<String, Json>);
+
+impl JsonVisitor {
+    fn insert(&mut self, field: &Field, value: Json) {
+        let value = if field.name() != "message" && is_sensitive_key(field.name()) {
+            Json::String(REDACTED.to_owned())
+        } else {
+            value
+        };
+        self.0.insert(field.name().to_owned(), value);
+    }
+
+    fn text(&mut self, field: &Field, text: &str) {
+        self.insert(field, Json::String(scrub(text).into_owned()));
+    }
+}
+
+impl Visit for JsonVisitor {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.insert(
+            field,
+            serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number),
+        );
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.insert(field, Json::from(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.insert(field, Json::from(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.insert(field, Json::Bool(value));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.text(field, value);
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.text(field, &value.to_string());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let mut text = String::new();
+        let _ = write!(text, "{value:?}");
+        self.text(field, &text);
+    }
+}

@@ -1,0 +1,104 @@
+//! `observe::logs::json_layer()`: JSON lines with the fields of enclosing spans and the
+//! redaction rules applied to every value.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use observe::{observe, step, Redact};
+use serde_json::Value;
+use tracing_subscriber::layer::SubscriberExt;
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn lines(f: impl FnOnce()) -> Vec<Value> {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let layer = observe::logs::json_layer().with_writer(move || writer.clone());
+    let subscriber = tracing_subscriber::registry().with(layer);
+    tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[derive(Redact)]
+struct Customer {
+    id: u32,
+    #[redact(email)]
+    email: String,
+}
+
+#[observe(args(customer), flow, fields(request_id = "req-1"))]
+fn checkout(customer: &Customer, card: &str) -> Result<(), String> {
+    step!("charged", amount = 12, gateway = %"https://u:secretpass@pay.example/");
+    Err(format!("card {card} declined"))
+}
+
+#[test]
+fn lines_are_json_with_span_context_and_no_secrets() {
+    let customer = Customer {
+        id: 1,
+        email: "erin@example.com".into(),
+    };
+    let lines = lines(|| {
+        let outer =
+            tracing::info_span!("request", request_id = "req-42", token = "tok_outer_secret");
+        let _entered = outer.enter();
+        tracing::info!(
+            password = "hunter2",
+            user = "bob",
+            "signed in with Bearer abcdefghijklmnop"
+        );
+        let _ = checkout(&customer, "4111111111111111");
+    });
+    let signed_in = &lines[0];
+    assert_eq!(signed_in["level"], "INFO");
+    assert_eq!(signed_in["target"], "json_logs");
+    assert_eq!(signed_in["message"], "signed in with Bearer [REDACTED]");
+    assert_eq!(signed_in["password"], "[REDACTED]");
+    assert_eq!(signed_in["user"], "bob");
+    assert_eq!(signed_in["span"]["name"], "request");
+    assert_eq!(signed_in["span"]["request_id"], "req-42");
+    assert_eq!(signed_in["span"]["token"], "[REDACTED]");
+    assert!(signed_in["timestamp"].as_str().unwrap().ends_with('Z'));
+
+    let step = lines.iter().find(|l| l["message"] == "flow_step").unwrap();
+    assert_eq!(step["amount"], 12, "numbers stay numbers");
+    assert_eq!(step["gateway"], "https://[REDACTED]@pay.example/");
+    let spans = step["spans"].as_array().unwrap();
+    assert_eq!(
+        spans[0]["request_id"], "req-42",
+        "outer span context on every line"
+    );
+    assert_eq!(spans[1]["name"], "checkout");
+    assert_eq!(
+        spans[1]["customer"],
+        "Customer { id: 1, email: e***@example.com }"
+    );
+
+    let exception = lines.iter().find(|l| l["message"] == "exception").unwrap();
+    assert_eq!(exception["exception.message"], "card [REDACTED] declined");
+    let all = lines.iter().map(Value::to_string).collect::<String>();
+    for secret in [
+        "hunter2",
+        "abcdefghijklmnop",
+        "tok_outer_secret",
+        "secretpass",
+        "erin@",
+        "4111111111111111",
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked: {all}");
+    }
+}
