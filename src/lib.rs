@@ -91,11 +91,12 @@
 /// `db_password` or `githubToken`), is recorded redacted when listed in `args(...)`, in the span
 /// and in `flow_started`. Such a parameter can never be a metric label (a compile error).
 /// When the call fails, the text of its secret parameters (4 characters or more) is replaced by
-/// `[REDACTED]` in `exception.message`, `otel.status_description` and `flow_failed`'s `error`:
-/// for references and primitives, which are still readable when the call ends (an owned value
-/// may have been moved by the body; the value scrubber still applies). In a flow, step values
-/// are scrubbed of them too. Nothing is formatted for this on the success path, except in flows
-/// with secret parameters while `DEBUG` events can be recorded.
+/// `[REDACTED]` in `exception.message`, `otel.status_description` and `flow_failed`'s `error`.
+/// References and primitives are read when the call ends; owned text (`String`), which the body
+/// may have moved, is found again by a fingerprint (length and hash) taken at the start, only
+/// while a subscriber could record the failure. Other owned values are left to the value
+/// scrubber. In a flow, step values are scrubbed of them too (their text is kept while `DEBUG`
+/// events can be recorded). Nothing is formatted for this on the success path.
 ///
 /// Every error message, `%`/`?` field value and text field value passes through the value
 /// scrubber ([`redact::scrub`]); a field whose key is a sensitive name records `[REDACTED]`.

@@ -184,3 +184,28 @@ fn no_secret_anywhere() {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
 }
+
+fn consume(secret: String) -> String {
+    format!("rejected secret {secret}")
+}
+
+/// Owned secret parameters may be moved by the body: they are found again by fingerprint.
+#[observe]
+fn owned(user: String, password: String, #[redact] otp: String) -> Result<(), String> {
+    let message = consume(password);
+    Err(format!("{message} and code {otp} for {user}"))
+}
+
+#[test]
+fn owned_secret_parameters_moved_by_the_body_are_scrubbed_too() {
+    let (_, rec) = record(|| owned("bob".into(), "s3cr3t-Pw!".into(), "918273".into()));
+    let message = &rec.events_named("exception")[0].fields["exception.message"];
+    assert_eq!(
+        message,
+        "rejected secret [REDACTED] and code [REDACTED] for bob"
+    );
+    assert_eq!(
+        rec.span("owned").fields["otel.status_description"],
+        *message
+    );
+}

@@ -49,6 +49,12 @@ fn login(
     ))
 }
 
+#[observe(args(password))]
+fn owned_login(password: String, #[redact] otp: String) -> Result<(), String> {
+    let moved = password;
+    Err(format!("invalid {moved} / {otp}"))
+}
+
 /// Secrets: 10 to 24 characters from a wide alphabet (letters, digits, symbols, non-ASCII).
 fn secret() -> impl Strategy<Value = String> {
     let alphabet: Vec<char> =
@@ -102,7 +108,10 @@ proptest! {
     #[test]
     fn secret_parameters_never_show(password in secret(), token in secret(), card in secret()) {
         let a = account(&password, "tok-fixed-value", &card, "x", "y", "z");
-        let (result, rec) = support::record(|| login("bob", &password, &token, &a));
+        let (result, rec) = support::record(|| {
+            let _ = owned_login(password.clone(), token.clone());
+            login("bob", &password, &token, &a)
+        });
         prop_assert!(result.is_err());
         let everything = format!("{:?} {:?}", rec.spans(), rec.events());
         let metrics = observe::metrics::render();

@@ -17,7 +17,7 @@ use crate::flow::{self, Frame};
 use crate::metrics::{CallResult, Children, SiteMetrics};
 use crate::panic;
 use crate::probe::Message;
-use crate::redact;
+use crate::redact::{self, Fingerprint};
 use crate::site::Site;
 
 /// `error.type` of a synchronous call that left through a `?` the macro could not see (one
@@ -54,7 +54,7 @@ pub struct Guard {
 
 /// Whether any `tracing` subscriber could record something (a span or an error event).
 #[inline]
-fn tracing_enabled() -> bool {
+pub(crate) fn tracing_enabled() -> bool {
     tracing::level_filters::STATIC_MAX_LEVEL != LevelFilter::OFF
         && LevelFilter::current() != LevelFilter::OFF
 }
@@ -214,16 +214,18 @@ impl Guard {
     }
 
     /// The call failed with an error of type `error_type`. `secrets` are the values of the
-    /// call's secret parameters: their text is replaced by `[REDACTED]` in the messages.
+    /// call's secret parameters still readable, `prints` the fingerprints of the others: their
+    /// text is replaced by `[REDACTED]` in the messages.
     #[cold]
     pub fn fail(
         &mut self,
         error_type: &'static str,
         message: Message<'_>,
         secrets: &[Option<&dyn Display>],
+        prints: &[Option<Fingerprint>],
     ) {
         if self.live {
-            self.record_failure_with(error_type, &message, secrets);
+            self.record_failure_with(error_type, &message, secrets, prints);
         }
         self.error_type = error_type;
         self.state = State::Failed;
@@ -266,7 +268,7 @@ impl Guard {
     /// `flow_failed` for a flow. The message is only formatted when someone listens.
     #[cold]
     fn record_failure(&mut self, error_type: &'static str, message: &dyn Display) {
-        self.record_failure_with(error_type, message, &[]);
+        self.record_failure_with(error_type, message, &[], &[]);
     }
 
     #[cold]
@@ -275,6 +277,7 @@ impl Guard {
         error_type: &'static str,
         message: &dyn Display,
         secrets: &[Option<&dyn Display>],
+        prints: &[Option<Fingerprint>],
     ) {
         let exception = self.site.exception();
         let event_enabled = exception.enabled();
@@ -282,7 +285,7 @@ impl Guard {
         if self.span.is_disabled() && !event_enabled && !flow_enabled {
             return;
         }
-        let text = redact::scrub_message(message, secrets);
+        let text = redact::scrub_message(message, secrets, prints);
         self.span.record("otel.status_code", "ERROR");
         self.span.record("otel.status_description", text.as_str());
         self.span.record("error.type", error_type);

@@ -27,10 +27,11 @@ pub mod __private {
     pub use crate::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,
-        ResultOutcome, ScrubDebug, ScrubDisplay, SecretOpaque, SecretText,
+        ResultOutcome, ScrubDebug, ScrubDisplay, SecretNoPrint, SecretOpaque, SecretPrint,
+        SecretText,
     };
     pub use crate::redact::{
-        masked, masked_option, Custom, Hidden, HiddenOption, Masked, MaskedOption,
+        masked, masked_option, Custom, Fingerprint, Hidden, HiddenOption, Masked, MaskedOption,
         Mode as RedactMode,
     };
     pub use crate::site::{FlowInfo, HistogramInfo, Site, SiteInfo, Unit};

@@ -268,3 +268,30 @@ impl<'a, T: Value + ?Sized> FieldOther<'a, T> for Probe<'a, T> {
         self.0
     }
 }
+
+/// The fingerprint of a secret parameter that may be moved by the body: text (`String`,
+/// `&str`, …) is fingerprinted at the start of the call.
+pub trait SecretPrint {
+    /// The fingerprint, when someone could record a failure.
+    fn __observe_print(&self) -> Option<crate::redact::Fingerprint>;
+}
+
+impl<T: AsRef<str> + ?Sized> SecretPrint for &Probe<'_, T> {
+    #[inline]
+    fn __observe_print(&self) -> Option<crate::redact::Fingerprint> {
+        crate::redact::Fingerprint::of(self.0.as_ref())
+    }
+}
+
+/// Other owned values: no fingerprint (the pattern scrubber still applies).
+pub trait SecretNoPrint {
+    /// Nothing.
+    fn __observe_print(&self) -> Option<crate::redact::Fingerprint>;
+}
+
+impl<T: ?Sized> SecretNoPrint for Probe<'_, T> {
+    #[inline]
+    fn __observe_print(&self) -> Option<crate::redact::Fingerprint> {
+        None
+    }
+}

@@ -148,6 +148,10 @@ fn guard_ident() -> Ident {
     Ident::new("__observe_guard", Span::mixed_site())
 }
 
+fn prints_ident() -> Ident {
+    Ident::new("__observe_prints", Span::mixed_site())
+}
+
 fn ret_ident() -> Ident {
     Ident::new("__observe_ret", Span::mixed_site())
 }
@@ -242,6 +246,21 @@ impl Gen<'_> {
         }));
         let g = guard_ident();
         let flow_secrets: Vec<TokenStream> = self.secrets.iter().map(|s| s.at_start(p)).collect();
+        let prints: Vec<TokenStream> = self
+            .secrets
+            .iter()
+            .filter_map(|s| s.print_at_start(p))
+            .collect();
+        let prints = (!prints.is_empty() && !matches!(shape, Shape::Never)).then(|| {
+            let name = prints_ident();
+            quote! {
+                let #name = {
+                    #[allow(unused_imports)]
+                    use #p::{SecretNoPrint as _, SecretPrint as _};
+                    [#(#prints),*]
+                };
+            }
+        });
         let flow_started = args.flow.as_ref().map(|_| {
             let secrets = (!flow_secrets.is_empty()).then(|| {
                 quote! {
@@ -307,6 +326,7 @@ impl Gen<'_> {
             ));
             #set_labels
             #flow_started
+            #prints
         }
     }
 
@@ -329,7 +349,14 @@ impl Gen<'_> {
         });
         let e = Ident::new("__observe_error", Span::mixed_site());
         let secrets: Vec<TokenStream> = self.secrets.iter().filter_map(|s| s.at_end(p)).collect();
-        let secrets = quote!(&[#(#secrets),*]);
+        let prints = self.secrets.iter().any(|s| s.print_at_start(p).is_some());
+        let prints = if prints {
+            let name = prints_ident();
+            quote!(&#name)
+        } else {
+            quote!(&[])
+        };
+        let secrets = quote!(&[#(#secrets),*], #prints);
         let decide = match &self.args.judge {
             None => quote! {
                 match (&&#p::Probe(&#ret)).__observe_err() {

@@ -115,6 +115,12 @@ impl Secret {
         quote!((&&#p::Probe(&#name)).__observe_secret())
     }
 
+    /// Its fingerprint at the start of the call, when it may be gone when the call ends.
+    pub(crate) fn print_at_start(&self, p: &TokenStream) -> Option<TokenStream> {
+        let name = &self.name;
+        (!self.readable_at_end).then(|| quote!((&&#p::Probe(&#name)).__observe_print()))
+    }
+
     /// Its text for scrubbing a failed call's messages, when it can still be read then.
     pub(crate) fn at_end(&self, p: &TokenStream) -> Option<TokenStream> {
         let name = &self.name;

@@ -48,12 +48,73 @@ impl<T: Redact + ?Sized> serde::Serialize for Redacted<'_, T> {
 /// matches; such values are still never recorded as parameters).
 pub(crate) const MIN_SECRET_CHARS: usize = 4;
 
-/// The text of a failed call's error: the values of its secret parameters replaced by
-/// `[REDACTED]`, then the scrubber applied.
-pub(crate) fn scrub_message(message: &dyn Display, secrets: &[Option<&dyn Display>]) -> String {
+/// A fingerprint of a secret parameter's text, taken at the start of a call: an owned value
+/// may be moved by the body, so its text cannot be read when the call fails, but where it
+/// appears in the error message can still be found by length and hash. No allocation; taken
+/// only when a subscriber could record the failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    /// The fingerprint of `text`, if it is long enough to be searched for.
+    #[inline]
+    pub fn of(text: &str) -> Option<Fingerprint> {
+        (text.chars().count() >= MIN_SECRET_CHARS && crate::guard::tracing_enabled()).then(|| {
+            Fingerprint {
+                len: text.len(),
+                hash: fnv1a(text.as_bytes()),
+            }
+        })
+    }
+}
+
+/// FNV-1a, 64 bits: enough to tell a secret's bytes from other text of the same length.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `text` with every substring matching `print` replaced by `[REDACTED]`.
+fn without_print(text: String, print: Fingerprint) -> String {
+    if print.len > text.len() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let end = i + print.len;
+        if end <= text.len()
+            && text.is_char_boundary(end)
+            && fnv1a(&text.as_bytes()[i..end]) == print.hash
+        {
+            out.push_str(REDACTED);
+            i = end;
+            continue;
+        }
+        let c = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + c]);
+        i += c;
+    }
+    out
+}
+
+/// The text of a failed call's error: the values of its secret parameters (read now, or found
+/// by their fingerprints) replaced by `[REDACTED]`, then the scrubber applied.
+pub(crate) fn scrub_message(
+    message: &dyn Display,
+    secrets: &[Option<&dyn Display>],
+    prints: &[Option<Fingerprint>],
+) -> String {
     let mut text = message.to_string();
     for secret in secrets.iter().flatten() {
         text = without(text, &secret.to_string());
+    }
+    for print in prints.iter().flatten() {
+        text = without_print(text, *print);
     }
     match scrub::scrub(&text) {
         std::borrow::Cow::Borrowed(_) => text,
@@ -225,6 +286,27 @@ mod tests {
             "None"
         );
         assert_eq!(format!("{:?}", HiddenOption(&Some(3))), "Some([REDACTED])");
+    }
+
+    #[test]
+    fn fingerprints_find_the_secret_again() {
+        let print = Fingerprint {
+            len: "s3cr3t-pw".len(),
+            hash: fnv1a(b"s3cr3t-pw"),
+        };
+        assert_eq!(
+            without_print("bad s3cr3t-pw, again s3cr3t-pw!".into(), print),
+            "bad [REDACTED], again [REDACTED]!"
+        );
+        assert_eq!(without_print("nothing here".into(), print), "nothing here");
+        let unicode = Fingerprint {
+            len: "pässwörd".len(),
+            hash: fnv1a("pässwörd".as_bytes()),
+        };
+        assert_eq!(
+            without_print("é pässwörd ü".into(), unicode),
+            "é [REDACTED] ü"
+        );
     }
 
     #[test]
