@@ -32,19 +32,14 @@ enum State {
     Panicked,
 }
 
-/// Observes one call of an `#[observe]` function.
-#[must_use = "the call is recorded when the guard is dropped"]
-pub struct Guard {
+/// What a call records when someone can see it.
+struct Live {
     site: &'static Site,
     metrics: &'static SiteMetrics,
     span: Span,
     start: Option<quanta::Instant>,
     error_type: &'static str,
     state: State,
-    /// Whether anything can be recorded at all: metrics, a flow, or a subscriber that may
-    /// listen. A guard that is not live does nothing, which keeps a span-only function with
-    /// no subscriber as cheap as an uninstrumented one.
-    live: bool,
     entered: bool,
     is_async: bool,
     flow: Option<Frame>,
@@ -59,14 +54,33 @@ pub(crate) fn tracing_enabled() -> bool {
         && LevelFilter::current() != LevelFilter::OFF
 }
 
+/// Observes one call of an `#[observe]` function: nothing at all when nothing can be recorded
+/// (no metrics, no flow, no subscriber listening at any level), which keeps such a call as
+/// cheap as an uninstrumented one; otherwise the call's span, timing and outcome.
+#[must_use = "the call is recorded when the guard is dropped"]
+pub struct Guard(Option<Live>);
+
+/// The span of a guard that records nothing.
+static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none);
+
 impl Guard {
-    /// Starts observing a synchronous call and enters its span until the guard is dropped.
+    /// Starts observing a synchronous call; [`Guard::enter`] then enters its span until the
+    /// guard is dropped. (Two calls, so that the guard is built straight into the caller's
+    /// binding: a guard entered and then returned would be copied on every call.)
     #[inline(always)]
     pub fn new(site: &'static Site, span: Span) -> Guard {
         if Guard::is_quiet(site) {
-            Guard::inert(site, span)
+            Guard(None)
         } else {
-            Guard::start(site, span, false)
+            Live::start(site, span, false)
+        }
+    }
+
+    /// Enters the span of a synchronous call (and makes its flow the current one).
+    #[inline(always)]
+    pub fn enter(&mut self) {
+        if let Some(live) = &mut self.0 {
+            live.enter();
         }
     }
 
@@ -75,38 +89,105 @@ impl Guard {
     #[inline(always)]
     pub fn new_async(site: &'static Site, span: Span) -> Guard {
         if Guard::is_quiet(site) {
-            Guard::inert(site, span)
+            Guard(None)
         } else {
-            Guard::start(site, span, true)
+            Live::start(site, span, true)
         }
     }
 
-    /// Nothing can be recorded: the call site has no metrics and no flow, and no subscriber
-    /// listens at any level.
+    /// Nothing can be recorded: no subscriber listens at any level, and the call site has no
+    /// flow and no metrics.
     #[inline(always)]
     fn is_quiet(site: &'static Site) -> bool {
-        !site.metrics().is_active() && site.info.flow.is_none() && !tracing_enabled()
+        !tracing_enabled() && site.info.flow.is_none() && !site.metrics().is_active()
     }
 
-    /// A guard that records nothing.
-    #[inline(always)]
-    fn inert(site: &'static Site, span: Span) -> Guard {
-        Guard {
-            site,
-            metrics: site.metrics(),
-            span,
-            start: None,
-            error_type: "",
-            state: State::Running,
-            live: false,
-            entered: false,
-            is_async: false,
-            flow: None,
-            children: None,
+    /// The call's span.
+    #[inline]
+    pub fn span(&self) -> &Span {
+        self.0.as_ref().map_or(&NO_SPAN, |live| &live.span)
+    }
+
+    /// The values of this call's `labels(...)`, in the order of the call site's label names.
+    #[inline]
+    pub fn labels(&mut self, values: &[&dyn Display]) {
+        if let Some(live) = &mut self.0 {
+            live.labels(values);
         }
     }
 
+    /// `flow_started`, with the recorded arguments' values in the order of the call site's
+    /// `started_fields`.
+    #[inline]
+    pub fn flow_started(&self, args: &[&dyn Value]) {
+        if let Some(live) = &self.0 {
+            live.flow_started(args);
+        }
+    }
+
+    /// The values of a flow's secret parameters, at the start of the call (see
+    /// the flow's `flow_secrets`).
+    #[inline]
+    pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
+        if let Some(live) = &mut self.0 {
+            live.flow_secrets(values);
+        }
+    }
+
+    /// For a function returning a future: the synchronous part is over, the call goes on in
+    /// the returned future.
+    #[inline]
+    pub fn into_async(mut self) -> Guard {
+        Guard(self.0.take().map(Live::into_async))
+    }
+
+    /// Polls `inner` inside the call's span (and flow).
+    #[inline]
+    pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
+        Instrumented {
+            guard: self.0.as_mut(),
+            inner,
+        }
+    }
+
+    /// The call succeeded.
+    #[inline(always)]
+    pub fn ok(&mut self) {
+        if let Some(live) = &mut self.0 {
+            live.state = State::Ok;
+        }
+    }
+
+    /// The call failed with an error of type `error_type`. `secrets` are the values of the
+    /// call's secret parameters still readable, `prints` the fingerprints of the others: their
+    /// text is replaced by `[REDACTED]` in the messages.
+    #[inline]
+    pub fn fail(
+        &mut self,
+        error_type: &'static str,
+        message: Message<'_>,
+        secrets: &[Option<&dyn Display>],
+        prints: &[Option<Fingerprint>],
+    ) {
+        if let Some(live) = &mut self.0 {
+            live.fail(error_type, message, secrets, prints);
+        }
+    }
+}
+
+impl Drop for Guard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(live) = &mut self.0 {
+            live.finish();
+        }
+    }
+}
+
+impl Live {
     #[inline(never)]
+    /// A live guard, built in the caller's slot (returning a `Live` to be wrapped would copy
+    /// it on every call).
     fn start(site: &'static Site, span: Span, is_async: bool) -> Guard {
         let metrics = site.metrics();
         let flow_name = site.info.flow.as_ref().map(|f| f.name);
@@ -118,41 +199,28 @@ impl Guard {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        let mut guard = Guard {
+        Guard(Some(Live {
             site,
             metrics,
             span,
             start,
             error_type: "",
             state: State::Running,
-            live: true,
             entered: false,
             is_async,
             flow,
             children: None,
-        };
-        if !is_async {
-            guard.enter();
-        }
-        guard
+        }))
     }
 
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
-    pub fn labels(&mut self, values: &[&dyn Display]) {
-        if self.live {
-            self.children = self.metrics.labelled(values);
-        }
-    }
-
-    /// The call's span.
-    #[inline]
-    pub fn span(&self) -> &Span {
-        &self.span
+    fn labels(&mut self, values: &[&dyn Display]) {
+        self.children = self.metrics.labelled(values);
     }
 
     /// `flow_started`, with the recorded arguments' values in the order of the call site's
     /// `started_fields`.
-    pub fn flow_started(&self, args: &[&dyn Value]) {
+    fn flow_started(&self, args: &[&dyn Value]) {
         let (Some(frame), Some(events)) = (&self.flow, self.site.flow_events()) else {
             return;
         };
@@ -172,7 +240,7 @@ impl Guard {
     /// The values of a flow's secret parameters, at the start of the call. Kept (as text) only
     /// when `flow_step` events can be recorded, so that step values containing them are
     /// scrubbed; otherwise nothing is formatted.
-    pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
+    fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
         let Some(frame) = &mut self.flow else { return };
         if LevelFilter::current() < LevelFilter::DEBUG {
             return;
@@ -195,38 +263,24 @@ impl Guard {
     /// For a function returning a future: the synchronous part is over, the call goes on in
     /// the returned future.
     #[inline]
-    pub fn into_async(mut self) -> Guard {
+    fn into_async(mut self) -> Live {
         self.exit();
         self.is_async = true;
         self
-    }
-
-    /// Polls `inner` inside the call's span (and flow).
-    #[inline]
-    pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
-        Instrumented { guard: self, inner }
-    }
-
-    /// The call succeeded.
-    #[inline(always)]
-    pub fn ok(&mut self) {
-        self.state = State::Ok;
     }
 
     /// The call failed with an error of type `error_type`. `secrets` are the values of the
     /// call's secret parameters still readable, `prints` the fingerprints of the others: their
     /// text is replaced by `[REDACTED]` in the messages.
     #[cold]
-    pub fn fail(
+    fn fail(
         &mut self,
         error_type: &'static str,
         message: Message<'_>,
         secrets: &[Option<&dyn Display>],
         prints: &[Option<Fingerprint>],
     ) {
-        if self.live {
-            self.record_failure_with(error_type, &message, secrets, prints);
-        }
+        self.record_failure_with(error_type, &message, secrets, prints);
         self.error_type = error_type;
         self.state = State::Failed;
     }
@@ -234,7 +288,7 @@ impl Guard {
     /// Enters the span, and makes the flow (if any) the current one of this thread.
     #[inline]
     fn enter(&mut self) {
-        if self.live && !self.entered {
+        if !self.entered {
             self.span
                 .with_subscriber(|(id, dispatch)| dispatch.enter(id));
             if let Some(frame) = &self.flow {
@@ -335,16 +389,7 @@ impl Guard {
     }
 }
 
-impl Drop for Guard {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if self.live {
-            self.finish();
-        }
-    }
-}
-
-impl Guard {
+impl Live {
     /// Records how the call ended, on the span, the flow and the metrics.
     #[inline(never)]
     fn finish(&mut self) {
@@ -386,7 +431,7 @@ impl Guard {
 pin_project_lite::pin_project! {
     /// The body of an `async` call, polled inside the call's span.
     pub struct Instrumented<'g, F> {
-        guard: &'g mut Guard,
+        guard: Option<&'g mut Live>,
         #[pin]
         inner: F,
     }
@@ -397,7 +442,10 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let scope = PollScope::enter(this.guard);
+        let Some(guard) = this.guard.as_deref_mut() else {
+            return this.inner.poll(cx);
+        };
+        let scope = PollScope::enter(guard);
         let output = this.inner.poll(cx);
         drop(scope);
         output
@@ -406,11 +454,11 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
 /// One poll inside the span. A panic unwinding out of the poll is recorded here, while the span
 /// is still entered: the future itself may be dropped much later, when no panic is in progress.
-struct PollScope<'a>(&'a mut Guard);
+struct PollScope<'a>(&'a mut Live);
 
 impl<'a> PollScope<'a> {
     #[inline]
-    fn enter(guard: &'a mut Guard) -> PollScope<'a> {
+    fn enter(guard: &'a mut Live) -> PollScope<'a> {
         guard.enter();
         PollScope(guard)
     }
@@ -419,7 +467,7 @@ impl<'a> PollScope<'a> {
 impl Drop for PollScope<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.0.live && self.0.state == State::Running && std::thread::panicking() {
+        if self.0.state == State::Running && std::thread::panicking() {
             self.0.record_panic();
         }
         self.0.exit();

@@ -274,13 +274,10 @@ impl Gen<'_> {
                 #secrets
             }
         });
-        let binding = match shape {
-            Shape::Never | Shape::Future { .. }
-                if args.labels.is_empty() && (args.flow.is_none() || self.secrets.is_empty()) =>
-            {
-                quote!(let #g)
-            }
-            _ => quote!(let mut #g),
+        let binding = quote!(let mut #g);
+        let enter = match shape {
+            Shape::Async => None,
+            _ => Some(quote!(#g.enter();)),
         };
         let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
         let label_values = args.labels.iter().map(|l| {
@@ -324,6 +321,7 @@ impl Gen<'_> {
                 "cancelled" = #p::tracing::field::Empty,
                 #ret_field
             ));
+            #enter
             #set_labels
             #flow_started
             #prints
