@@ -45,7 +45,12 @@
 //! `prometheus::default_registry()` unless [`metrics::set_registry`] chose another.
 //!
 //! See [`observe`](macro@observe) for the keys, the span and metric contract and the shapes it
-//! supports.
+//! supports, [`step!`] for flows, [`Redact`](derive@Redact) for redaction, and [`init`] to set
+//! telemetry up in an application.
+//!
+//! Cargo features: `logs` (JSON log lines, `observe::logs`) and `setup` (`observe::init`, the
+//! HTTP metrics endpoint) are on by default; a library that only annotates can use
+//! `default-features = false`. `serde` adds `Serialize` to the redacted view.
 
 /// Instruments a function, every method of an `impl` block, or every default method of a trait.
 ///
@@ -261,6 +266,9 @@ pub use observe_macros::step;
 pub mod logs {
     pub use observe_runtime::logs::{json_layer, JsonFields, JsonFormat};
 }
+
+#[cfg(feature = "setup")]
+pub use observe_runtime::setup::{init, Config, Error, LogFormat, Protocol, Sampler, Telemetry};
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {

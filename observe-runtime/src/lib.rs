@@ -15,6 +15,8 @@ pub mod metrics;
 mod panic;
 mod probe;
 pub mod redact;
+#[cfg(feature = "setup")]
+pub mod setup;
 mod site;
 mod try_op;
 

@@ -1,0 +1,102 @@
+//! `observe::Config::init()`: the metrics endpoint on a real socket, and the errors that name
+//! what to fix. Own binary: it installs the global subscriber.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use observe::{observe, Config, Error};
+
+#[observe(counter = "setup_calls")]
+fn work() {}
+
+/// A plain HTTP/1.1 request; returns the status line, headers and body as text.
+fn get(addr: SocketAddr, method: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn init_serves_metrics_and_reports_errors() {
+    // Asked-for features this version does not have are errors naming the variable.
+    let otlp = Config::new()
+        .otlp_endpoint("http://127.0.0.1:4317")
+        .unwrap()
+        .init();
+    assert!(matches!(
+        otlp,
+        Err(Error::Unsupported {
+            variable: Some("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            ..
+        })
+    ));
+    let bad_filter = Config::new().log_filter("=[broken").init();
+    assert!(
+        matches!(
+            &bad_filter,
+            Err(Error::InvalidVariable {
+                name: "RUST_LOG",
+                ..
+            })
+        ),
+        "{:?}",
+        bad_filter.err()
+    );
+
+    let telemetry = Config::new()
+        .service_name("setup-test")
+        .metrics_addr(Some("127.0.0.1:0".parse().unwrap()))
+        .init()
+        .unwrap();
+    let addr = telemetry.metrics_addr().unwrap();
+    assert_eq!(telemetry.service_name(), "setup-test");
+    work();
+
+    let metrics = get(addr, "GET", "/metrics");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(
+        metrics
+            .to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4; charset=utf-8"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"setup_calls_total{function="work",module="setup",result="ok"} 1"#),
+        "{metrics}"
+    );
+    assert!(get(addr, "GET", "/health/live").starts_with("HTTP/1.1 200"));
+    assert!(get(addr, "GET", "/health/ready").starts_with("HTTP/1.1 200"));
+    assert!(get(addr, "GET", "/nope").starts_with("HTTP/1.1 404"));
+    assert!(get(addr, "POST", "/metrics").starts_with("HTTP/1.1 405"));
+
+    // The address is taken: a clear error, and the running setup is untouched.
+    let taken = Config::new().metrics_addr(Some(addr)).init();
+    assert!(
+        matches!(&taken, Err(Error::Bind { .. })),
+        "{:?}",
+        taken.err()
+    );
+    assert!(taken
+        .unwrap_err()
+        .to_string()
+        .contains("OBSERVE_METRICS_ADDR"));
+    // A second init is an error, not a panic.
+    let twice = Config::new().metrics_addr(None).init();
+    assert!(matches!(twice, Err(Error::AlreadyInitialized)));
+
+    drop(telemetry);
+    assert!(
+        TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(),
+        "the endpoint stops with the guard"
+    );
+}
