@@ -14,6 +14,8 @@ mod crate_path;
 mod generics;
 #[path = "ui/pass/misc_shapes.rs"]
 mod misc_shapes;
+#[path = "ui/pass/more_shapes.rs"]
+mod more_shapes;
 #[path = "ui/pass/receivers.rs"]
 mod receivers;
 
@@ -40,6 +42,11 @@ fn generics_run() {
 #[test]
 fn misc_shapes_run() {
     misc_shapes::main();
+}
+
+#[test]
+fn more_shapes_run() {
+    more_shapes::main();
 }
 
 #[test]

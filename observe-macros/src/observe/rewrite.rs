@@ -67,14 +67,17 @@ impl VisitMut for Rewrite<'_> {
                 let v = syn::Ident::new("__observe_value", Span::mixed_site());
                 let r = syn::Ident::new("__observe_residual", Span::mixed_site());
                 self.rewrote = true;
-                *expr = Expr::Verbatim(quote_spanned! {span=>
-                    match #private::Branch::__observe_branch(#inner) {
-                        #private::ControlFlow::Continue(#v) => #v,
-                        #private::ControlFlow::Break(#r) => {
-                            break #label #private::FromResidual::__observe_from_residual(#r)
-                        }
+                // The `match` and its braces carry the macro's own span, so that lints on
+                // statements (`Err(e)?;` is not an "unnecessary semicolon after a match") see
+                // generated code; the call and the arms carry the `?`, where type errors belong.
+                let scrutinee = quote_spanned!(span=> #private::Branch::__observe_branch(#inner));
+                let arms = quote_spanned! {span=>
+                    #private::ControlFlow::Continue(#v) => #v,
+                    #private::ControlFlow::Break(#r) => {
+                        break #label #private::FromResidual::__observe_from_residual(#r)
                     }
-                });
+                };
+                *expr = Expr::Verbatim(quote!(match #scrutinee { #arms }));
             }
             _ => visit_mut::visit_expr_mut(self, expr),
         }
