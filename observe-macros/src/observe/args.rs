@@ -129,9 +129,9 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         let key = ident.as_deref().unwrap_or_default();
         let span = meta.path.span();
         match key {
-            "name" => slot(&mut s.name, "name").set(span, meta.value()?.parse()?),
+            "name" => slot(&mut s.name, "name").set(span, non_empty(&meta, "name")?),
             "level" => slot(&mut s.level, "level").set(span, parse_level(&meta)?),
-            "target" => slot(&mut s.target, "target").set(span, meta.value()?.parse()?),
+            "target" => slot(&mut s.target, "target").set(span, non_empty(&meta, "target")?),
             "args" => slot(&mut s.args, "args").set(span, parse_list(&meta, Ident::parse_any)?),
             "fields" => {
                 slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?)
@@ -145,13 +145,13 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             "in_flight" => slot(&mut s.in_flight, "in_flight").set(span, metric(&meta, span)?),
             "buckets" => slot(&mut s.buckets, "buckets").set(span, parse_buckets(&meta, span)?),
             "error_if" => {
-                let judge = Judge::ErrorIf(meta.value()?.parse()?);
+                let judge = Judge::ErrorIf(judge_path(&meta, "error_if")?);
                 slot(&mut s.judge, "error_if")
                     .set(span, judge)
                     .map_err(|_| conflict(span))
             }
             "ok_if" => {
-                let judge = Judge::OkIf(meta.value()?.parse()?);
+                let judge = Judge::OkIf(judge_path(&meta, "ok_if")?);
                 slot(&mut s.judge, "ok_if")
                     .set(span, judge)
                     .map_err(|_| conflict(span))
@@ -243,10 +243,44 @@ fn named(meta: &ParseNestedMeta<'_>, key: Span, what: &str) -> syn::Result<Metri
     Ok(MetricKey { key, name })
 }
 
+/// A string value that must not be empty.
+fn non_empty(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<LitStr> {
+    let value = meta.value()?;
+    if !value.peek(LitStr) {
+        return Err(value.error(format!("`{key}` is a string literal: `{key} = \"…\"`")));
+    }
+    let lit: LitStr = value.parse()?;
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must not be empty"),
+        ));
+    }
+    Ok(lit)
+}
+
+/// `error_if = path` / `ok_if = path`.
+fn judge_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Path> {
+    let value = meta.value()?;
+    value.parse::<Path>().map_err(|_| {
+        value.error(format!(
+            "`{key}` takes the path of a `fn(&ReturnType) -> bool`, e.g. `{key} = is_failure`"
+        ))
+    })
+}
+
 fn parse_list<T>(
     meta: &ParseNestedMeta<'_>,
     item: fn(ParseStream<'_>) -> syn::Result<T>,
 ) -> syn::Result<Vec<T>> {
+    if !meta.input.peek(syn::token::Paren) {
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return Err(meta.error(format!("`{key}` takes a list in parentheses: `{key}(…)`")));
+    }
     let content;
     syn::parenthesized!(content in meta.input);
     Ok(
@@ -263,9 +297,13 @@ fn parse_level(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
     let (text, span) = if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         (lit.value(), lit.span())
-    } else {
+    } else if input.peek(Ident::peek_any) {
         let ident = Ident::parse_any(input)?;
         (ident.to_string(), ident.span())
+    } else {
+        return Err(
+            input.error("`level` is one of \"trace\", \"debug\", \"info\", \"warn\" and \"error\"")
+        );
     };
     let lower = text.to_ascii_lowercase();
     if !LEVELS.contains(&lower.as_str()) {
@@ -294,11 +332,14 @@ fn parse_err_mode(meta: &ParseNestedMeta<'_>) -> syn::Result<ErrMode> {
 
 fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
     let input = meta.value()?;
-    if input.peek(LitStr) {
+    let path = if input.peek(LitStr) {
         input.parse::<LitStr>()?.parse()
     } else {
         input.parse()
-    }
+    };
+    path.map_err(|_| {
+        input.error("`crate` takes the path of the observe facade, e.g. `crate = ::observe`")
+    })
 }
 
 fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> {

@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(crate = 5)]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe(error_if = 3)]
+fn f() -> u8 {
+    1
+}
+
+fn main() {}

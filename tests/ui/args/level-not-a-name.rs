@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(level = 5)]
+fn f() {}
+
+fn main() {}
