@@ -108,6 +108,18 @@ pub struct Site {
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }
 
+/// Fields of `flow_failed`; `flow_completed` has the first six.
+const FLOW_END_FIELDS: [&str; 8] = [
+    "message",
+    "flow",
+    "flow_id",
+    "steps",
+    "last_step",
+    "elapsed_ms",
+    "error",
+    "error_type",
+];
+
 /// The event callsites of a flow call site.
 pub(crate) struct FlowEvents {
     pub(crate) started: &'static EventSite,
@@ -146,32 +158,8 @@ impl Site {
             let event = |name, level, fields| EventSite::new(&self.info, name, level, fields);
             FlowEvents {
                 started: event("flow_started", Level::INFO, flow.started_fields),
-                completed: event(
-                    "flow_completed",
-                    Level::INFO,
-                    &[
-                        "message",
-                        "flow",
-                        "flow_id",
-                        "steps",
-                        "last_step",
-                        "elapsed_ms",
-                    ],
-                ),
-                failed: event(
-                    "flow_failed",
-                    Level::ERROR,
-                    &[
-                        "message",
-                        "flow",
-                        "flow_id",
-                        "steps",
-                        "last_step",
-                        "elapsed_ms",
-                        "error",
-                        "error_type",
-                    ],
-                ),
+                completed: event("flow_completed", Level::INFO, &FLOW_END_FIELDS[..6]),
+                failed: event("flow_failed", Level::ERROR, &FLOW_END_FIELDS),
             }
         }))
     }

@@ -12,26 +12,14 @@ use super::expand;
 use super::item::{Body, Func};
 
 pub(crate) fn impl_block(args: &TokenStream, mut imp: syn::ItemImpl) -> syn::Result<TokenStream> {
-    let parsed = args::parse(args.clone())?;
-    check_block_args(&parsed)?;
+    check_block_args(args)?;
     for item in &mut imp.items {
-        let ImplItem::Fn(method) = item else { continue };
+        let ImplItem::Fn(method) = item else {
+            continue;
+        };
         let block = method.block.clone();
-        if let Some(tokens) = instrument(
-            args,
-            &mut method.attrs,
-            method.sig.constness.is_some(),
-            |attrs| Func {
-                attrs,
-                vis: method.vis.clone(),
-                sig: method.sig.clone(),
-                body: Some(Body {
-                    brace: block.brace_token,
-                    inner_attrs: Vec::new(),
-                    stmts: block.stmts,
-                }),
-            },
-        )? {
+        let vis = method.vis.clone();
+        if let Some(tokens) = instrument(args, &mut method.attrs, vis, &method.sig, block)? {
             *item = ImplItem::Verbatim(tokens);
         }
     }
@@ -39,39 +27,24 @@ pub(crate) fn impl_block(args: &TokenStream, mut imp: syn::ItemImpl) -> syn::Res
 }
 
 pub(crate) fn trait_block(args: &TokenStream, mut tr: syn::ItemTrait) -> syn::Result<TokenStream> {
-    let parsed = args::parse(args.clone())?;
-    check_block_args(&parsed)?;
+    check_block_args(args)?;
     for item in &mut tr.items {
         let TraitItem::Fn(method) = item else {
             continue;
         };
-        let Some(block) = &method.default else {
+        let Some(block) = method.default.clone() else {
             continue;
         };
-        let block = block.clone();
-        if let Some(tokens) = instrument(
-            args,
-            &mut method.attrs,
-            method.sig.constness.is_some(),
-            |attrs| Func {
-                attrs,
-                vis: syn::Visibility::Inherited,
-                sig: method.sig.clone(),
-                body: Some(Body {
-                    brace: block.brace_token,
-                    inner_attrs: Vec::new(),
-                    stmts: block.stmts,
-                }),
-            },
-        )? {
+        let vis = syn::Visibility::Inherited;
+        if let Some(tokens) = instrument(args, &mut method.attrs, vis, &method.sig, block)? {
             *item = TraitItem::Verbatim(tokens);
         }
     }
     Ok(tr.into_token_stream())
 }
 
-fn check_block_args(parsed: &args::Args) -> syn::Result<()> {
-    match parsed.skip {
+fn check_block_args(args: &TokenStream) -> syn::Result<()> {
+    match args::parse(args.clone())?.skip {
         Some(span) => Err(syn::Error::new(
             span,
             "`skip` belongs on a method, not on the block",
@@ -84,16 +57,17 @@ fn check_block_args(parsed: &args::Args) -> syn::Result<()> {
 fn instrument(
     args: &TokenStream,
     attrs: &mut Vec<Attribute>,
-    is_const: bool,
-    func: impl FnOnce(Vec<Attribute>) -> Func,
+    vis: syn::Visibility,
+    sig: &syn::Signature,
+    block: syn::Block,
 ) -> syn::Result<Option<TokenStream>> {
     if let Some(own) = attrs.iter().position(is_observe) {
-        if is_skip(&attrs[own])? {
+        if is_skip(&attrs[own]) {
             attrs.remove(own);
         }
         return Ok(None);
     }
-    if is_const {
+    if sig.constness.is_some() {
         return Ok(None);
     }
     let parsed = args::parse(args.clone())?;
@@ -102,10 +76,17 @@ fn instrument(
         .iter()
         .cloned()
         .partition(|a| matches!(a.style, syn::AttrStyle::Outer));
-    let mut func = func(outer);
-    if let Some(body) = &mut func.body {
-        body.inner_attrs = inner;
-    }
+    let body = Body {
+        brace: block.brace_token,
+        inner_attrs: inner,
+        stmts: block.stmts,
+    };
+    let func = Func {
+        attrs: outer,
+        vis,
+        sig: sig.clone(),
+        body: Some(body),
+    };
     expand::function(&parsed, func, true).map(Some)
 }
 
@@ -117,10 +98,6 @@ fn is_observe(attr: &Attribute) -> bool {
 }
 
 /// `#[observe(skip)]` exactly; any other `#[observe(...)]` on the method is its own.
-fn is_skip(attr: &Attribute) -> syn::Result<bool> {
-    let syn::Meta::List(list) = &attr.meta else {
-        return Ok(false);
-    };
-    let tokens = list.tokens.to_string();
-    Ok(tokens.trim() == "skip")
+fn is_skip(attr: &Attribute) -> bool {
+    matches!(&attr.meta, syn::Meta::List(list) if list.tokens.to_string().trim() == "skip")
 }
