@@ -251,3 +251,51 @@ fn lengths_are_characters() {
     };
     assert_eq!(format!("{v:?}"), "Unicode { word: ñan***, kana: ***です }");
 }
+
+#[derive(Redact)]
+struct Borrowed<'a, T: Clone, const N: usize>
+where
+    T: std::fmt::Display,
+{
+    id: [u8; N],
+    #[redact(partial)]
+    name: &'a str,
+    #[redact(last = 2)]
+    code: T,
+}
+
+#[derive(Redact)]
+#[redact(all)]
+struct Pair(String, #[redact(skip)] u8);
+
+#[derive(Redact)]
+struct Outer {
+    inner: Pair,
+    #[redact(with = mask)]
+    custom: Option<u32>,
+}
+
+fn mask(v: &Option<u32>) -> String {
+    if v.is_some() { "set" } else { "unset" }.to_owned()
+}
+
+#[test]
+fn lifetimes_const_generics_where_clauses_tuples_and_nesting() {
+    let b = Borrowed::<u32, 2> {
+        id: [1, 2],
+        name: "Alexander",
+        code: 123_456,
+    };
+    assert_eq!(
+        format!("{b:?}"),
+        "Borrowed { id: [1, 2], name: Ale***, code: ***56 }"
+    );
+    let o = Outer {
+        inner: Pair("secret".into(), 7),
+        custom: Some(3),
+    };
+    assert_eq!(
+        format!("{o:?}"),
+        "Outer { inner: Pair([REDACTED], 7), custom: set }"
+    );
+}
