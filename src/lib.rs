@@ -269,6 +269,8 @@ pub mod logs {
 
 #[cfg(feature = "setup")]
 pub use observe_runtime::setup::{init, Config, Error, LogFormat, Protocol, Sampler, Telemetry};
+#[cfg(feature = "otlp")]
+pub use observe_runtime::setup::{span_id, trace_id};
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {

@@ -94,11 +94,17 @@ impl EventSite {
         let value_set = meta.fields().value_set(&pairs);
         dispatcher::get_default(|dispatch| {
             if dispatch.enabled(meta) {
-                let event = match parent {
-                    Some(id) => Event::new_child_of(id.clone(), meta, &value_set),
-                    None => Event::new(meta, &value_set),
-                };
-                dispatch.event(&event);
+                match parent {
+                    // Inside its span while it is dispatched, so that layers reading the current
+                    // span (trace ids on log lines) see the span the event belongs to, also
+                    // for an async call between two polls.
+                    Some(id) => {
+                        dispatch.enter(id);
+                        dispatch.event(&Event::new_child_of(id.clone(), meta, &value_set));
+                        dispatch.exit(id);
+                    }
+                    None => dispatch.event(&Event::new(meta, &value_set)),
+                }
             }
         });
     }

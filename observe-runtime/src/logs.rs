@@ -94,6 +94,11 @@ where
             line.insert("timestamp".into(), Json::String(timestamp));
         }
         line.insert("level".into(), Json::String(meta.level().to_string()));
+        #[cfg(feature = "otlp")]
+        if let Some((trace_id, span_id)) = crate::setup::trace_ids_for_logs() {
+            line.insert("trace_id".into(), Json::String(trace_id));
+            line.insert("span_id".into(), Json::String(span_id));
+        }
         line.insert("target".into(), Json::String(meta.target().to_owned()));
         let mut visitor = JsonVisitor::default();
         event.record(&mut visitor);

@@ -7,13 +7,17 @@
 //! on `OBSERVE_METRICS_ADDR` (default `127.0.0.1:9464`) serving `/metrics`, `/health/live` and
 //! `/health/ready`. The returned [`Telemetry`] stops the endpoint and flushes on drop.
 //!
-//! OTLP export (traces, metrics, logs) is not part of this version: with
-//! `OTEL_EXPORTER_OTLP_ENDPOINT` set (and `OTEL_SDK_DISABLED` not `true`), `init()` returns
-//! [`Error::Unsupported`] naming the variable rather than silently exporting nothing.
+//! With the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` set (and `OTEL_SDK_DISABLED` not
+//! `true`), spans are exported over OTLP (`grpc` or `http/protobuf`) with the configured
+//! resource and sampler, and log lines carry `trace_id` and `span_id`. Without the feature, an
+//! endpoint is an [`Error::Unsupported`] naming the variable rather than silently exporting
+//! nothing. OTLP export of metrics and logs is not part of this version.
 
 mod config;
 mod error;
 mod http;
+#[cfg(feature = "otlp")]
+mod otlp;
 
 use std::net::SocketAddr;
 
@@ -22,6 +26,35 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 pub use config::{Config, LogFormat, Protocol, Sampler};
 pub use error::Error;
+
+#[cfg(feature = "otlp")]
+pub(crate) fn trace_ids_for_logs() -> Option<(String, String)> {
+    otlp::current_ids()
+}
+
+/// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.
+#[cfg(feature = "otlp")]
+pub fn trace_id() -> Option<String> {
+    otlp::current_ids().map(|(trace, _)| trace)
+}
+
+/// The current span id (16 hex digits) as exported over OTLP, inside a span that is exported.
+#[cfg(feature = "otlp")]
+pub fn span_id() -> Option<String> {
+    otlp::current_ids().map(|(_, span)| span)
+}
+
+/// Crates of the exporter and the endpoint whose logs stay at `warn` (see `Config::init`).
+const QUIET_TARGETS: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "tonic",
+    "tower",
+    "opentelemetry",
+    "opentelemetry_sdk",
+    "opentelemetry_otlp",
+];
 
 /// Sets up telemetry from the environment: [`Config::from_env`] then [`Config::init`].
 pub fn init() -> Result<Telemetry, Error> {
@@ -32,6 +65,8 @@ pub fn init() -> Result<Telemetry, Error> {
 #[must_use = "telemetry stops when this guard is dropped"]
 pub struct Telemetry {
     server: Option<http::Server>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<otlp::Otlp>,
     service_name: String,
 }
 
@@ -59,6 +94,10 @@ impl Telemetry {
 
 impl Drop for Telemetry {
     fn drop(&mut self) {
+        #[cfg(feature = "otlp")]
+        if let Some(otlp) = self.otlp.take() {
+            otlp.shutdown();
+        }
         if let Some(server) = self.server.take() {
             server.stop();
         }
@@ -69,9 +108,10 @@ impl Drop for Telemetry {
 impl Config {
     /// Installs the global subscriber and starts the metrics endpoint.
     pub fn init(self) -> Result<Telemetry, Error> {
+        #[cfg(not(feature = "otlp"))]
         if self.otlp_endpoint.is_some() && !self.sdk_disabled {
             return Err(Error::Unsupported {
-                what: "OTLP export",
+                what: "OTLP export (enable observe's `otlp` feature)",
                 variable: Some("OTEL_EXPORTER_OTLP_ENDPOINT"),
             });
         }
@@ -81,26 +121,45 @@ impl Config {
                 reason: "metrics were already registered in another registry; set it before the first instrumented call".into(),
             })?;
         }
-        let filter = match &self.log_filter {
-            Some(directives) => {
-                EnvFilter::try_new(directives).map_err(|e| Error::InvalidVariable {
-                    name: "RUST_LOG",
-                    value: directives.clone(),
-                    reason: e.to_string(),
-                })?
+        let directives = self.log_filter.clone().unwrap_or_else(|| "info".into());
+        let mut filter = EnvFilter::try_new(&directives).map_err(|e| Error::InvalidVariable {
+            name: "RUST_LOG",
+            value: directives.clone(),
+            reason: e.to_string(),
+        })?;
+        // The exporter's own machinery (HTTP/2, gRPC) logs about every export: at debug level
+        // that is telemetry about telemetry. Kept at `warn` unless `RUST_LOG` names it.
+        for quiet in QUIET_TARGETS {
+            if !directives.contains(quiet) {
+                if let Ok(directive) = format!("{quiet}=warn").parse() {
+                    filter = filter.add_directive(directive);
+                }
             }
-            None => EnvFilter::new("info"),
-        };
+        }
         let logs = match self.log_format {
             LogFormat::Json => crate::logs::json_layer().boxed(),
             LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
         };
         // The endpoint first: if it cannot listen, nothing global has been changed yet.
         let server = self.metrics_addr.map(http::Server::start).transpose()?;
-        let subscriber = tracing_subscriber::registry().with(filter).with(logs);
+        #[cfg(feature = "otlp")]
+        let (otlp, traces) = match otlp::start(&self)? {
+            Some((otlp, layer)) => (Some(otlp), Some(layer)),
+            None => (None, None),
+        };
+        #[cfg(not(feature = "otlp"))]
+        let traces: Option<tracing_subscriber::layer::Identity> = None;
+        let subscriber = tracing_subscriber::registry()
+            .with(filter)
+            .with(traces)
+            .with(logs);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             if let Some(server) = server {
                 server.stop();
+            }
+            #[cfg(feature = "otlp")]
+            if let Some(otlp) = otlp {
+                otlp.shutdown();
             }
             return Err(Error::AlreadyInitialized);
         }
@@ -109,6 +168,8 @@ impl Config {
         }
         Ok(Telemetry {
             server,
+            #[cfg(feature = "otlp")]
+            otlp,
             service_name: self.service_name,
         })
     }
