@@ -48,9 +48,10 @@
 //! supports, [`step!`] for flows, [`Redact`](derive@Redact) for redaction, and [`init`] to set
 //! telemetry up in an application.
 //!
-//! Cargo features: `logs` (JSON log lines, `observe::logs`) and `setup` (`observe::init`, the
-//! HTTP metrics endpoint) are on by default; a library that only annotates can use
-//! `default-features = false`. `serde` adds `Serialize` to the redacted view.
+//! Cargo features: `logs` (JSON log lines, `observe::logs`), `setup` (`observe::init`, the
+//! HTTP metrics endpoint) and `otlp` (span export over OTLP, trace ids on log lines) are on by
+//! default; a library that only annotates can use `default-features = false`. `serde` adds
+//! `Serialize` to the redacted view.
 
 /// Instruments a function, every method of an `impl` block, or every default method of a trait.
 ///
