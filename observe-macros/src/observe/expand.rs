@@ -312,7 +312,7 @@ impl Gen<'_> {
                     ::core::any::type_name_of_val(&#here)
                 }),
                 "code.file.path" = ::core::file!(),
-                "code.line.number" = ::core::line!(),
+                "code.line.number" = <i64 as ::core::convert::From<u32>>::from(::core::line!()),
                 #(#arg_fields,)*
                 #(#user_fields,)*
                 "otel.status_code" = #p::tracing::field::Empty,

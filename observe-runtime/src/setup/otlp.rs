@@ -104,7 +104,13 @@ where
         .with_sampler(sampler(config.sampler))
         .build();
     let tracer = provider.tracer("observe");
-    let layer = tracing_opentelemetry::layer().with_tracer(tracer).boxed();
+    // observe records `code.*` itself; thread ids and busy/idle times are noise (and cost) here.
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_location(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+        .boxed();
     Ok(Some((
         Otlp {
             provider,
