@@ -18,6 +18,8 @@ mod error;
 mod http;
 #[cfg(feature = "otlp")]
 mod otlp;
+#[cfg(feature = "otlp")]
+pub mod propagation;
 
 use std::net::SocketAddr;
 
@@ -30,6 +32,23 @@ pub use error::Error;
 #[cfg(feature = "otlp")]
 pub(crate) fn trace_ids_for_logs() -> Option<(String, String)> {
     otlp::current_ids()
+}
+
+/// The OpenTelemetry layer that exports spans through `exporter`, for an application that
+/// builds its own subscriber (instead of [`init`]) or for tests (with an in-memory exporter).
+#[cfg(feature = "otlp")]
+pub fn trace_layer<S, E>(
+    exporter: E,
+    service_name: &str,
+) -> (
+    opentelemetry_sdk::trace::SdkTracerProvider,
+    impl tracing_subscriber::Layer<S>,
+)
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
+    E: opentelemetry_sdk::trace::SpanExporter + 'static,
+{
+    otlp::layer_for(exporter, service_name)
 }
 
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.

@@ -103,14 +103,7 @@ where
         .with_resource(resource)
         .with_sampler(sampler(config.sampler))
         .build();
-    let tracer = provider.tracer("observe");
-    // observe records `code.*` itself; thread ids and busy/idle times are noise (and cost) here.
-    let layer = tracing_opentelemetry::layer()
-        .with_tracer(tracer)
-        .with_location(false)
-        .with_threads(false)
-        .with_tracked_inactivity(false)
-        .boxed();
+    let layer = otel_layer(&provider).boxed();
     Ok(Some((
         Otlp {
             provider,
@@ -118,6 +111,37 @@ where
         },
         layer,
     )))
+}
+
+/// The tracing-opentelemetry layer for `provider`. observe records `code.*` itself; thread ids
+/// and busy/idle times are noise (and cost) here.
+fn otel_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("observe"))
+        .with_location(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false)
+}
+
+/// A provider exporting through `exporter` (simple, synchronous export) and its layer.
+pub(super) fn layer_for<S, E>(exporter: E, service_name: &str) -> (SdkTracerProvider, impl Layer<S>)
+where
+    S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
+    E: opentelemetry_sdk::trace::SpanExporter + 'static,
+{
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter)
+        .with_resource(
+            Resource::builder_empty()
+                .with_service_name(service_name.to_owned())
+                .build(),
+        )
+        .build();
+    let layer = otel_layer(&provider);
+    (provider, layer)
 }
 
 /// An HTTP client whose requests run on the exporter's runtime. The SDK's batch thread polls
