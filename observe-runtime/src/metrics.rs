@@ -46,6 +46,25 @@ pub fn render() -> String {
 /// Content type of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// Counts telemetry the exporters could not deliver:
+/// `observe_telemetry_dropped_total{signal, reason}`, in the registry in use.
+#[cfg_attr(not(feature = "otlp"), allow(dead_code))]
+pub(crate) fn telemetry_dropped(signal: &str, reason: &str, count: u64) {
+    static DROPPED: OnceLock<Option<IntCounterVec>> = OnceLock::new();
+    let vec = DROPPED.get_or_init(|| {
+        let opts = Opts::new(
+            "observe_telemetry_dropped_total",
+            "Telemetry observe could not deliver, by signal and reason.",
+        );
+        let vec = IntCounterVec::new(opts, &["signal", "reason"]).ok()?;
+        registry().register(Box::new(vec.clone())).ok()?;
+        Some(vec)
+    });
+    if let Some(vec) = vec {
+        vec.with_label_values(&[signal, reason]).inc_by(count);
+    }
+}
+
 /// `result` label values, indexed by [`CallResult`].
 const RESULTS: [&str; 4] = ["ok", "error", "panic", "cancelled"];
 

@@ -99,7 +99,7 @@ where
         .with_attributes(attributes)
         .build();
     let provider = SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
+        .with_batch_exporter(Counting(exporter))
         .with_resource(resource)
         .with_sampler(sampler(config.sampler))
         .build();
@@ -133,7 +133,7 @@ where
     E: opentelemetry_sdk::trace::SpanExporter + 'static,
 {
     let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(exporter)
+        .with_simple_exporter(Counting(exporter))
         .with_resource(
             Resource::builder_empty()
                 .with_service_name(service_name.to_owned())
@@ -168,6 +168,43 @@ impl HttpClient for OnRuntime {
             Ok(response) => response,
             Err(join) => Err(Box::new(join)),
         }
+    }
+}
+
+/// An exporter that counts the spans it could not deliver in
+/// `observe_telemetry_dropped_total{signal="traces",reason="export_failed"}`. (Spans dropped
+/// because the SDK's bounded queue was full are reported by the SDK's own warning log.)
+#[derive(Debug)]
+struct Counting<E>(E);
+
+impl<E: opentelemetry_sdk::trace::SpanExporter> opentelemetry_sdk::trace::SpanExporter
+    for Counting<E>
+{
+    fn export(
+        &self,
+        batch: Vec<opentelemetry_sdk::trace::SpanData>,
+    ) -> impl std::future::Future<Output = opentelemetry_sdk::error::OTelSdkResult> + Send {
+        let spans = batch.len() as u64;
+        let export = self.0.export(batch);
+        async move {
+            let result = export.await;
+            if result.is_err() {
+                crate::metrics::telemetry_dropped("traces", "export_failed", spans);
+            }
+            result
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
     }
 }
 
