@@ -134,16 +134,32 @@ struct Slice<'a> {
 
 impl Write for Slice<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for c in s.chars() {
-            if self.skip > 0 {
-                self.skip -= 1;
-            } else if self.take > 0 {
-                self.take -= 1;
-                self.out.write_char(c)?;
-            } else {
+        if self.take == 0 {
+            return Ok(());
+        }
+        // Byte offsets of the characters to skip and to take in this piece, then one write.
+        let mut chars = s.char_indices();
+        let mut start = s.len();
+        for (i, _) in chars.by_ref() {
+            if self.skip == 0 {
+                start = i;
                 break;
             }
+            self.skip -= 1;
         }
-        Ok(())
+        if start == s.len() {
+            return Ok(());
+        }
+        let mut end = s.len();
+        let mut taken = 1;
+        for (i, _) in chars {
+            if taken == self.take {
+                end = i;
+                break;
+            }
+            taken += 1;
+        }
+        self.take -= taken.min(self.take);
+        self.out.write_str(&s[start..end])
     }
 }
