@@ -11,15 +11,7 @@ rotel_dir=$(python3 -c 'import rotel, os; print(os.path.dirname(rotel.__file__))
   || { echo "e2e: the rotel collector is required (pip install rotel)"; exit 1; }
 rotel="$rotel_dir/rotel-agent"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. tests/e2e/lib.sh
 
 cargo build -q --features otlp --example worker
 jobs=12

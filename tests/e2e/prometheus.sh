@@ -10,16 +10,7 @@ cd "$(dirname "$0")/../.."
 command -v prometheus >/dev/null && command -v promtool >/dev/null \
   || { echo "e2e: prometheus and promtool are required (apt-get install -y prometheus)"; exit 1; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. tests/e2e/lib.sh
 metrics_port=$(free_port)
 prom_port=$(free_port)
 
