@@ -43,6 +43,16 @@ struct Data {
     events: Vec<EventRec>,
 }
 
+impl Data {
+    /// The span with this id that is not closed yet (ids are reused after close).
+    fn open_span(&mut self, id: &Id) -> Option<&mut SpanRec> {
+        self.spans
+            .iter_mut()
+            .rev()
+            .find(|s| s.id == id.into_u64() && !s.closed)
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct Recording(Arc<Mutex<Data>>);
 
@@ -116,12 +126,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
         let mut data = self.0 .0.lock().unwrap();
-        if let Some(span) = data
-            .spans
-            .iter_mut()
-            .rev()
-            .find(|s| s.id == id.into_u64() && !s.closed)
-        {
+        if let Some(span) = data.open_span(id) {
             values.record(&mut Fields(&mut span.fields));
         }
     }
@@ -141,12 +146,7 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
 
     fn on_close(&self, id: Id, _: Context<'_, S>) {
         let mut data = self.0 .0.lock().unwrap();
-        if let Some(span) = data
-            .spans
-            .iter_mut()
-            .rev()
-            .find(|s| s.id == id.into_u64() && !s.closed)
-        {
+        if let Some(span) = data.open_span(&id) {
             span.closed = true;
         }
     }
