@@ -54,9 +54,8 @@ impl<'writer> FormatFields<'writer> for JsonFields {
         mut writer: Writer<'writer>,
         fields: R,
     ) -> fmt::Result {
-        let mut visitor = JsonVisitor::default();
-        fields.record(&mut visitor);
-        writer.write_str(&Json::Object(visitor.0).to_string())
+        let object = json_fields(|visitor| fields.record(visitor));
+        writer.write_str(&Json::Object(object).to_string())
     }
 
     fn add_fields(
@@ -65,9 +64,7 @@ impl<'writer> FormatFields<'writer> for JsonFields {
         fields: &tracing::span::Record<'_>,
     ) -> fmt::Result {
         let mut object = parse_object(&current.fields);
-        let mut visitor = JsonVisitor::default();
-        fields.record(&mut visitor);
-        object.extend(visitor.0);
+        object.extend(json_fields(|visitor| fields.record(visitor)));
         current.fields = Json::Object(object).to_string();
         Ok(())
     }
@@ -100,9 +97,7 @@ where
             line.insert("span_id".into(), Json::String(span_id));
         }
         line.insert("target".into(), Json::String(meta.target().to_owned()));
-        let mut visitor = JsonVisitor::default();
-        event.record(&mut visitor);
-        let mut fields = visitor.0;
+        let mut fields = json_fields(|visitor| event.record(visitor));
         if let Some(message) = fields.remove("message") {
             line.insert("message".into(), message);
         }
@@ -136,40 +131,64 @@ fn parse_object(text: &str) -> Map<String, Json> {
     }
 }
 
-/// Collects fields as JSON values, applying the redaction rules.
-#[derive(Default)]
-struct JsonVisitor(Map<String, Json>);
+/// Where [`Scrubbing`] puts field values, once the redaction rules are applied.
+pub(crate) trait FieldSink {
+    fn text(&mut self, name: &'static str, text: String);
+    fn number(&mut self, name: &'static str, value: Number);
+    fn boolean(&mut self, name: &'static str, value: bool);
+}
 
-impl JsonVisitor {
-    fn insert(&mut self, field: &Field, value: Json) {
-        let value = if field.name() != "message" && is_sensitive_key(field.name()) {
-            Json::String(REDACTED.to_owned())
-        } else {
-            value
-        };
-        self.0.insert(field.name().to_owned(), value);
+/// A typed number of a field.
+#[derive(Clone, Copy)]
+pub(crate) enum Number {
+    I64(i64),
+    U64(u64),
+    F64(f64),
+}
+
+/// Visits fields with the redaction rules: text is scrubbed, any value under a sensitive key
+/// (other than `message`) becomes `[REDACTED]`, numbers and booleans stay typed.
+pub(crate) struct Scrubbing<T>(pub(crate) T);
+
+impl<T: FieldSink> Scrubbing<T> {
+    fn hidden(field: &Field) -> bool {
+        field.name() != "message" && is_sensitive_key(field.name())
     }
 
     fn text(&mut self, field: &Field, text: &str) {
-        self.insert(field, Json::String(scrub(text).into_owned()));
+        let text = if Self::hidden(field) {
+            REDACTED.to_owned()
+        } else {
+            scrub(text).into_owned()
+        };
+        self.0.text(field.name(), text);
+    }
+
+    fn number(&mut self, field: &Field, value: Number) {
+        if Self::hidden(field) {
+            self.0.text(field.name(), REDACTED.to_owned());
+        } else {
+            self.0.number(field.name(), value);
+        }
     }
 }
 
-impl Visit for JsonVisitor {
+impl<T: FieldSink> Visit for Scrubbing<T> {
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.insert(
-            field,
-            serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number),
-        );
+        self.number(field, Number::F64(value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.insert(field, Json::from(value));
+        self.number(field, Number::I64(value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.insert(field, Json::from(value));
+        self.number(field, Number::U64(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.insert(field, Json::Bool(value));
+        if Self::hidden(field) {
+            self.0.text(field.name(), REDACTED.to_owned());
+        } else {
+            self.0.boolean(field.name(), value);
+        }
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.text(field, value);
@@ -182,4 +201,32 @@ impl Visit for JsonVisitor {
         let _ = write!(text, "{value:?}");
         self.text(field, &text);
     }
+}
+
+/// Collects fields as JSON values.
+#[derive(Default)]
+struct JsonVisitor(Map<String, Json>);
+
+impl FieldSink for JsonVisitor {
+    fn text(&mut self, name: &'static str, text: String) {
+        self.0.insert(name.to_owned(), Json::String(text));
+    }
+    fn number(&mut self, name: &'static str, value: Number) {
+        let json = match value {
+            Number::I64(n) => Json::from(n),
+            Number::U64(n) => Json::from(n),
+            Number::F64(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
+        };
+        self.0.insert(name.to_owned(), json);
+    }
+    fn boolean(&mut self, name: &'static str, value: bool) {
+        self.0.insert(name.to_owned(), Json::Bool(value));
+    }
+}
+
+/// The scrubbed fields of `fields`, as a JSON object.
+fn json_fields(fields: impl FnOnce(&mut dyn Visit)) -> Map<String, Json> {
+    let mut visitor = Scrubbing(JsonVisitor::default());
+    fields(&mut visitor);
+    visitor.0 .0
 }

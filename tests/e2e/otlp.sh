@@ -20,7 +20,7 @@ for protocol in grpc http/protobuf; do
   http_port=$(free_port)
   log="$work/rotel-${protocol//\//-}.log"
   timeout 120 "$rotel" start --otlp-grpc-endpoint "127.0.0.1:$grpc_port" --otlp-http-endpoint "127.0.0.1:$http_port" \
-    --exporter blackhole --debug-log traces --debug-log-verbosity detailed > "$log" 2>&1 &
+    --exporter blackhole --debug-log traces --debug-log metrics --debug-log logs --debug-log-verbosity detailed > "$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null && break
@@ -71,7 +71,24 @@ inside = [l for l in lines if "span" in l]
 assert inside and all(re.fullmatch(r"[0-9a-f]{32}", l.get("trace_id", "")) and re.fullmatch(r"[0-9a-f]{16}", l.get("span_id", "")) for l in inside), "log lines without trace ids"
 traces = {s["text"].split("Trace ID")[1].split(":")[1].split()[0] for s in jobs_spans}
 assert {l["trace_id"] for l in inside} & traces, "log trace ids are not the exported ones"
-print(f"e2e: {protocol}: {len(jobs_spans)} process_job spans, {len(failed)} failed with exception data, {len(children)} children; logs carry the exported trace ids")
+metrics = {}
+for block in re.split(r"\n(?=Metric #\d+)", collector):
+    name = re.search(r"-> Name: (\S+)", block)
+    if block.startswith("Metric #") and name:
+        metrics.setdefault(name.group(1), []).append(block)
+completed = "".join(metrics.get("jobs_completed_total", []))
+assert "DataType: Sum" in completed and "IsMonotonic: true" in completed, f"{protocol}: no jobs_completed_total sum: {sorted(metrics)}"
+assert "result: Str(ok)" in completed and "result: Str(error)" in completed, f"{protocol}: jobs_completed_total without result labels"
+duration = "".join(metrics.get("duration_ms", []))
+assert "DataType: Histogram" in duration, f"{protocol}: no duration_ms histogram"
+counts = [int(c) for c in re.findall(r"\nCount: (\d+)", duration)]
+assert sum(counts) == jobs, f"{protocol}: duration_ms counts {sum(counts)} calls of {jobs}"
+records = [b for b in re.split(r"\n(?=LogRecord #\d+)", collector) if b.startswith("LogRecord #")]
+assert records, f"{protocol}: no log record"
+record_traces = {m for b in records for m in re.findall(r"Trace ID\s+: (\w+)", b)}
+assert record_traces and record_traces <= traces, f"{protocol}: log records outside the exported traces"
+assert any("Body: Str(exception)" in b for b in records), f"{protocol}: no exception log record"
+print(f"e2e: {protocol}: {len(jobs_spans)} process_job spans, {len(failed)} failed with exception data, {len(children)} children; logs carry the exported trace ids; {len(metrics)} metrics and {len(records)} log records received")
 PY
 done
 # A collector that is down never blocks the program: the worker finishes and exits 0, the

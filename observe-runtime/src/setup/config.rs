@@ -1,6 +1,7 @@
 //! [`Config`]: what telemetry to set up, from code and from the standard variables.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use prometheus::Registry;
 
@@ -25,7 +26,17 @@ pub struct Config {
     pub(super) log_filter: Option<String>,
     pub(super) metrics_addr: Option<SocketAddr>,
     pub(super) registry: Option<Registry>,
+    pub(super) metrics_interval: Duration,
+    pub(super) span_queue_size: usize,
+    pub(super) log_queue_size: usize,
 }
+
+/// The default interval of the OTLP metrics push (`OTEL_METRIC_EXPORT_INTERVAL`).
+pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The default bound of the span and log export queues (`OTEL_BSP_MAX_QUEUE_SIZE`,
+/// `OTEL_BLRP_MAX_QUEUE_SIZE`).
+pub const DEFAULT_QUEUE_SIZE: usize = 2048;
 
 /// OTLP transport.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +100,9 @@ impl Config {
             log_filter: None,
             metrics_addr: None,
             registry: None,
+            metrics_interval: DEFAULT_METRICS_INTERVAL,
+            span_queue_size: DEFAULT_QUEUE_SIZE,
+            log_queue_size: DEFAULT_QUEUE_SIZE,
         }
     }
 
@@ -96,7 +110,9 @@ impl Config {
     /// `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`,
     /// `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_SDK_DISABLED`, `RUST_LOG`,
     /// `OBSERVE_METRICS_ADDR` (default `127.0.0.1:9464`; `off` for none) and
-    /// `OBSERVE_LOG_FORMAT` (`json` or `pretty`). An invalid value is an error naming it.
+    /// `OBSERVE_LOG_FORMAT` (`json` or `pretty`), and for OTLP export
+    /// `OTEL_METRIC_EXPORT_INTERVAL` (milliseconds, default 60000), `OTEL_BSP_MAX_QUEUE_SIZE`
+    /// and `OTEL_BLRP_MAX_QUEUE_SIZE` (default 2048). An invalid value is an error naming it.
     pub fn from_env() -> Result<Config, Error> {
         Config::from_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -191,6 +207,16 @@ impl Config {
                 }
             };
         }
+        if let Some(ms) = var("OTEL_METRIC_EXPORT_INTERVAL") {
+            config.metrics_interval =
+                Duration::from_millis(positive("OTEL_METRIC_EXPORT_INTERVAL", &ms)?);
+        }
+        if let Some(size) = var("OTEL_BSP_MAX_QUEUE_SIZE") {
+            config.span_queue_size = positive("OTEL_BSP_MAX_QUEUE_SIZE", &size)? as usize;
+        }
+        if let Some(size) = var("OTEL_BLRP_MAX_QUEUE_SIZE") {
+            config.log_queue_size = positive("OTEL_BLRP_MAX_QUEUE_SIZE", &size)? as usize;
+        }
         if let Some(addr) = var("OBSERVE_METRICS_ADDR") {
             config.metrics_addr = match addr.trim() {
                 "off" | "none" => None,
@@ -269,6 +295,20 @@ impl Config {
         self
     }
 
+    /// How often metrics are pushed over OTLP (they are also pushed once at shutdown).
+    pub fn metrics_export_interval(mut self, interval: Duration) -> Config {
+        self.metrics_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Bounds of the span and log export queues: what does not fit while the collector is
+    /// slow or down is dropped and counted in `observe_telemetry_dropped_total`.
+    pub fn export_queue_sizes(mut self, spans: usize, logs: usize) -> Config {
+        self.span_queue_size = spans.max(1);
+        self.log_queue_size = logs.max(1);
+        self
+    }
+
     /// The configured sampler.
     pub fn configured_sampler(&self) -> Sampler {
         self.sampler
@@ -301,6 +341,13 @@ fn invalid(name: &'static str, value: &str, reason: &str) -> Error {
         name,
         value: value.to_owned(),
         reason: reason.to_owned(),
+    }
+}
+
+fn positive(name: &'static str, text: &str) -> Result<u64, Error> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(u64::from(n)),
+        _ => Err(invalid(name, text, "expected a positive whole number")),
     }
 }
 
@@ -393,6 +440,9 @@ mod tests {
             ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
             ("OBSERVE_METRICS_ADDR", "127.0.0.1:9000"),
             ("OBSERVE_LOG_FORMAT", "pretty"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "1500"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "64"),
+            ("OTEL_BLRP_MAX_QUEUE_SIZE", "32"),
         ]))
         .unwrap();
         assert_eq!(config.service_name, "worker");
@@ -403,6 +453,8 @@ mod tests {
         assert_eq!(config.sampler, Sampler::ParentBasedTraceIdRatio(0.25));
         assert_eq!(config.metrics_addr, Some("127.0.0.1:9000".parse().unwrap()));
         assert_eq!(config.log_format, LogFormat::Pretty);
+        assert_eq!(config.metrics_interval, Duration::from_millis(1500));
+        assert_eq!((config.span_queue_size, config.log_queue_size), (64, 32));
         let resource = config.resource();
         assert!(resource.contains(&("service.version".into(), "1.2.3".into())));
         assert!(resource.contains(&("deployment.environment.name".into(), "prod".into())));
@@ -433,6 +485,9 @@ mod tests {
             ("OTEL_RESOURCE_ATTRIBUTES", "service.name"),
             ("OBSERVE_METRICS_ADDR", "localhost"),
             ("OBSERVE_LOG_FORMAT", "xml"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "-5"),
+            ("OTEL_BLRP_MAX_QUEUE_SIZE", "many"),
         ] {
             let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
             assert!(error.to_string().starts_with(name), "{error}");

@@ -8,10 +8,16 @@
 //! `/health/ready`. The returned [`Telemetry`] stops the endpoint and flushes on drop.
 //!
 //! With the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` set (and `OTEL_SDK_DISABLED` not
-//! `true`), spans are exported over OTLP (`grpc` or `http/protobuf`) with the configured
-//! resource and sampler, and log lines carry `trace_id` and `span_id`. Without the feature, an
-//! endpoint is an [`Error::Unsupported`] naming the variable rather than silently exporting
-//! nothing. OTLP export of metrics and logs is not part of this version.
+//! `true`), all three signals are exported over OTLP (`grpc` or `http/protobuf`) with the
+//! configured resource: spans (with the sampler), metrics (the Prometheus registry, same names
+//! and labels as `/metrics`, every `OTEL_METRIC_EXPORT_INTERVAL` and at shutdown) and log
+//! records (scrubbed like the JSON lines, with their span's trace context); log lines on stdout
+//! carry `trace_id` and `span_id`. Export queues are bounded (`OTEL_BSP_MAX_QUEUE_SIZE`,
+//! `OTEL_BLRP_MAX_QUEUE_SIZE`); what a slow or absent collector makes them drop is counted in
+//! `observe_telemetry_dropped_total{signal, reason}` (`queue_full`, `export_failed`), and
+//! dropping [`Telemetry`] flushes the three signals side by side within one export timeout
+//! (5 s). Without the feature, an endpoint is an [`Error::Unsupported`] naming the variable
+//! rather than silently exporting nothing.
 
 mod config;
 mod error;
