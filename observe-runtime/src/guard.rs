@@ -4,6 +4,7 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,18 +20,8 @@ use crate::panic;
 use crate::probe::Message;
 use crate::redact::{self, Fingerprint};
 use crate::site::Site;
+use crate::timed::{Ended as State, Timed, UNSEEN_ERROR};
 
-/// `error.type` of a synchronous call that left through a `?` the macro could not see (one
-/// inside another macro's arguments).
-const UNSEEN_ERROR: &str = "unknown";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    Running,
-    Ok,
-    Failed,
-    Panicked,
-}
 
 /// What a call records when someone can see it.
 struct Live {
@@ -56,9 +47,39 @@ pub(crate) fn tracing_enabled() -> bool {
 
 /// Observes one call of an `#[observe]` function: nothing at all when nothing can be recorded
 /// (no metrics, no flow, no subscriber listening at any level), which keeps such a call as
-/// cheap as an uninstrumented one; otherwise the call's span, timing and outcome.
+/// cheap as an uninstrumented one; only the metrics when no subscriber listens (and the site
+/// has no flow and no labels); otherwise the call's span, timing and outcome.
 #[must_use = "the call is recorded when the guard is dropped"]
-pub struct Guard(Option<Live>);
+pub struct Guard(Call);
+
+/// What a call site declares, known when the macro expands (a constant, so the checks on it
+/// fold away).
+#[derive(Clone, Copy, Debug)]
+pub struct SiteKind {
+    /// Any of `counter`, `histogram`, `errors`, `in_flight`.
+    pub metrics: bool,
+    /// `flow`.
+    pub flow: bool,
+    /// `labels(...)`.
+    pub labels: bool,
+}
+
+enum Call {
+    Quiet,
+    Timed(Timed),
+    Live(ManuallyDrop<Live>),
+}
+
+impl Drop for Guard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        match &mut self.0 {
+            Call::Quiet => {}
+            Call::Timed(timed) => timed.finish(),
+            Call::Live(live) => live.finish_and_release(),
+        }
+    }
+}
 
 /// The span of a guard that records nothing.
 static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none);
@@ -66,52 +87,71 @@ static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none)
 impl Guard {
     /// Starts observing a synchronous call; [`Guard::enter`] then enters its span until the
     /// guard is dropped. (Two calls, so that the guard is built straight into the caller's
-    /// binding: a guard entered and then returned would be copied on every call.)
+    /// binding: a guard entered and then returned would be copied on every call.) The span is
+    /// only made when something can record it.
     #[inline(always)]
-    pub fn new(site: &'static Site, span: Span) -> Guard {
-        if Guard::is_quiet(site) {
-            Guard(None)
-        } else {
-            Live::start(site, span, false)
+    pub fn new(site: &'static Site, kind: SiteKind, span: impl FnOnce() -> Span) -> Guard {
+        Guard::start(site, kind, span, false)
+    }
+
+    /// Starts observing an `async fn` call; its span is entered on each poll by
+    /// [`Guard::instrument`]. Dropped unfinished and not panicking, the call was cancelled.
+    #[inline(always)]
+    pub fn new_async(site: &'static Site, kind: SiteKind, span: impl FnOnce() -> Span) -> Guard {
+        Guard::start(site, kind, span, true)
+    }
+
+    #[inline(always)]
+    fn start(
+        site: &'static Site,
+        kind: SiteKind,
+        span: impl FnOnce() -> Span,
+        is_async: bool,
+    ) -> Guard {
+        if !kind.flow && !tracing_enabled() {
+            if !kind.metrics {
+                return Guard(Call::Quiet);
+            }
+            let metrics = site.metrics();
+            if !metrics.is_active() {
+                return Guard(Call::Quiet);
+            }
+            if !kind.labels {
+                return Guard(Call::Timed(Timed::start(metrics, is_async)));
+            }
+        }
+        Live::start(site, span(), is_async)
+    }
+
+    #[inline(always)]
+    fn live(&mut self) -> Option<&mut Live> {
+        match &mut self.0 {
+            Call::Live(live) => Some(live),
+            _ => None,
         }
     }
 
     /// Enters the span of a synchronous call (and makes its flow the current one).
     #[inline(always)]
     pub fn enter(&mut self) {
-        if let Some(live) = &mut self.0 {
+        if let Some(live) = self.live() {
             live.enter();
         }
-    }
-
-    /// Starts observing an `async fn` call; its span is entered on each poll by
-    /// [`Guard::instrument`]. Dropped unfinished and not panicking, the call was cancelled.
-    #[inline(always)]
-    pub fn new_async(site: &'static Site, span: Span) -> Guard {
-        if Guard::is_quiet(site) {
-            Guard(None)
-        } else {
-            Live::start(site, span, true)
-        }
-    }
-
-    /// Nothing can be recorded: no subscriber listens at any level, and the call site has no
-    /// flow and no metrics.
-    #[inline(always)]
-    fn is_quiet(site: &'static Site) -> bool {
-        !tracing_enabled() && site.info.flow.is_none() && !site.metrics().is_active()
     }
 
     /// The call's span.
     #[inline]
     pub fn span(&self) -> &Span {
-        self.0.as_ref().map_or(&NO_SPAN, |live| &live.span)
+        match &self.0 {
+            Call::Live(live) => &live.span,
+            _ => &NO_SPAN,
+        }
     }
 
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {
-        if let Some(live) = &mut self.0 {
+        if let Some(live) = self.live() {
             live.labels(values);
         }
     }
@@ -120,7 +160,7 @@ impl Guard {
     /// `started_fields`.
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        if let Some(live) = &self.0 {
+        if let Call::Live(live) = &self.0 {
             live.flow_started(args);
         }
     }
@@ -129,7 +169,7 @@ impl Guard {
     /// the flow's `flow_secrets`).
     #[inline]
     pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
-        if let Some(live) = &mut self.0 {
+        if let Some(live) = self.live() {
             live.flow_secrets(values);
         }
     }
@@ -138,14 +178,23 @@ impl Guard {
     /// the returned future.
     #[inline]
     pub fn into_async(mut self) -> Guard {
-        Guard(self.0.take().map(Live::into_async))
+        Guard(match std::mem::replace(&mut self.0, Call::Quiet) {
+            Call::Quiet => Call::Quiet,
+            Call::Timed(mut timed) => {
+                timed.is_async = true;
+                Call::Timed(timed)
+            }
+            Call::Live(live) => Call::Live(ManuallyDrop::new(
+                ManuallyDrop::into_inner(live).into_async(),
+            )),
+        })
     }
 
     /// Polls `inner` inside the call's span (and flow).
     #[inline]
     pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
         Instrumented {
-            guard: self.0.as_mut(),
+            guard: &mut self.0,
             inner,
         }
     }
@@ -153,8 +202,10 @@ impl Guard {
     /// The call succeeded.
     #[inline(always)]
     pub fn ok(&mut self) {
-        if let Some(live) = &mut self.0 {
-            live.state = State::Ok;
+        match &mut self.0 {
+            Call::Quiet => {}
+            Call::Timed(timed) => timed.state = State::Ok,
+            Call::Live(live) => live.state = State::Ok,
         }
     }
 
@@ -169,17 +220,10 @@ impl Guard {
         secrets: &[Option<&dyn Display>],
         prints: &[Option<Fingerprint>],
     ) {
-        if let Some(live) = &mut self.0 {
-            live.fail(error_type, message, secrets, prints);
-        }
-    }
-}
-
-impl Drop for Guard {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if let Some(live) = &mut self.0 {
-            live.finish();
+        match &mut self.0 {
+            Call::Quiet => {}
+            Call::Timed(timed) => timed.fail(error_type),
+            Call::Live(live) => live.fail(error_type, message, secrets, prints),
         }
     }
 }
@@ -199,7 +243,7 @@ impl Live {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        Guard(Some(Live {
+        Guard(Call::Live(ManuallyDrop::new(Live {
             site,
             metrics,
             span,
@@ -210,7 +254,7 @@ impl Live {
             is_async,
             flow,
             children: None,
-        }))
+        })))
     }
 
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
@@ -390,8 +434,17 @@ impl Live {
 }
 
 impl Live {
-    /// Records how the call ended, on the span, the flow and the metrics.
+    /// Records how the call ended, on the span, the flow and the metrics, then releases what
+    /// the call held (its span, flow frame and label set). A live call sits in a
+    /// `ManuallyDrop`, so that the guard of a quiet call has no drop code at all.
     #[inline(never)]
+    fn finish_and_release(&mut self) {
+        self.finish();
+        drop(std::mem::replace(&mut self.span, Span::none()));
+        self.flow = None;
+        self.children = None;
+    }
+
     fn finish(&mut self) {
         let (result, error_type) = match self.state {
             State::Ok => {
@@ -431,7 +484,7 @@ impl Live {
 pin_project_lite::pin_project! {
     /// The body of an `async` call, polled inside the call's span.
     pub struct Instrumented<'g, F> {
-        guard: Option<&'g mut Live>,
+        guard: &'g mut Call,
         #[pin]
         inner: F,
     }
@@ -442,13 +495,33 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let Some(guard) = this.guard.as_deref_mut() else {
-            return this.inner.poll(cx);
-        };
-        let scope = PollScope::enter(guard);
-        let output = this.inner.poll(cx);
-        drop(scope);
-        output
+        match &mut **this.guard {
+            Call::Quiet => this.inner.poll(cx),
+            Call::Timed(timed) => {
+                let scope = TimedScope(timed);
+                let output = this.inner.poll(cx);
+                drop(scope);
+                output
+            }
+            Call::Live(live) => {
+                let scope = PollScope::enter(live);
+                let output = this.inner.poll(cx);
+                drop(scope);
+                output
+            }
+        }
+    }
+}
+
+/// One poll of a metrics-only call: a panic unwinding out of it is the call's outcome.
+struct TimedScope<'a>(&'a mut Timed);
+
+impl Drop for TimedScope<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.state == State::Running && std::thread::panicking() {
+            self.0.panicked();
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod redact;
 #[cfg(feature = "setup")]
 pub mod setup;
 mod site;
+mod timed;
 mod try_op;
 
 /// Items used by the code `#[observe]` generates. Not a public API: names may change in any
@@ -25,7 +26,7 @@ mod try_op;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::flow::{FlowId, Step};
-    pub use crate::guard::{Guard, Instrumented};
+    pub use crate::guard::{Guard, Instrumented, SiteKind};
     pub use crate::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,

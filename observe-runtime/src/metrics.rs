@@ -87,31 +87,33 @@ pub(crate) enum CallResult {
 /// from the first call (so queries on them start from zero); `panic` and `cancelled` appear when
 /// they first happen, which keeps the series count of a function that never panics down.
 struct ByResult<T> {
-    children: [OnceLock<T>; 4],
+    ok: T,
+    error: T,
+    /// `panic` and `cancelled`.
+    rare: [OnceLock<T>; 2],
     make: Box<dyn Fn(&str) -> T + Send + Sync>,
 }
 
 impl<T> ByResult<T> {
     fn new(make: impl Fn(&str) -> T + Send + Sync + 'static) -> ByResult<T> {
-        let children = [
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
-        for result in [CallResult::Ok, CallResult::Error] {
-            let _ = children[result as usize].set(make(RESULTS[result as usize]));
-        }
         ByResult {
-            children,
+            ok: make(RESULTS[CallResult::Ok as usize]),
+            error: make(RESULTS[CallResult::Error as usize]),
+            rare: [OnceLock::new(), OnceLock::new()],
             make: Box::new(make),
         }
     }
 
     #[inline]
     fn get(&self, result: CallResult) -> &T {
-        let i = result as usize;
-        self.children[i].get_or_init(|| (self.make)(RESULTS[i]))
+        match result {
+            CallResult::Ok => &self.ok,
+            CallResult::Error => &self.error,
+            CallResult::Panic | CallResult::Cancelled => {
+                let i = result as usize;
+                self.rare[i - 2].get_or_init(|| (self.make)(RESULTS[i]))
+            }
+        }
     }
 }
 
@@ -210,7 +212,8 @@ pub(crate) struct SiteMetrics {
     /// The one label set of a call site without `labels(...)`.
     base: Option<Children>,
     labelled: Option<Labelled>,
-    per_second: f64,
+    /// Units of the histogram per nanosecond.
+    per_nanosecond: f64,
     in_flight: Option<IntGauge>,
     active: bool,
 }
@@ -278,11 +281,15 @@ impl SiteMetrics {
             };
             (None, Some(labelled))
         };
-        let per_second = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second());
+        let per_nanosecond = info
+            .histogram
+            .as_ref()
+            .map_or(1.0, |h| h.unit.per_second())
+            / 1e9;
         SiteMetrics {
             base,
             labelled,
-            per_second,
+            per_nanosecond,
             in_flight,
             active,
         }
@@ -338,7 +345,7 @@ impl SiteMetrics {
         if let Some(durations) = &children.durations {
             durations
                 .get(result)
-                .observe(elapsed_ns as f64 * (self.per_second / 1e9));
+                .observe(elapsed_ns as f64 * self.per_nanosecond);
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);

@@ -4,7 +4,7 @@
 //!     #[observe(counter = "jobs")] fn f(x: u32) -> Result<T, E> { body }
 //! Output (sync; `P` is `::observe::__private`):
 //!     fn f(x: u32) -> Result<T, E> {
-//!         let __observe_guard = { static SITE: P::Site = …; P::Guard::new(&SITE, span!(…)) };
+//!         let __observe_guard = { static SITE: P::Site = …; P::Guard::new(&SITE, kind, || span!(…)) };
 //!         #[allow(unreachable_code)]
 //!         let __observe_ret = {
 //!             let __observe_ret: Result<T, E> = '__observe_body: { body, exits rewritten };
@@ -165,7 +165,7 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    /// `static SITE = …; let mut __observe_guard = Guard::new(&SITE, span!(…));` as statements
+    /// `static SITE = …; let mut __observe_guard = Guard::new(&SITE, kind, || span!(…));` as statements
     /// of the function body: a guard bound by `let` is built in place (moving it out of a block
     /// costs a 160-byte copy per call).
     fn guard(&self, metrics: &Metrics, shape: &Shape) -> TokenStream {
@@ -279,6 +279,15 @@ impl Gen<'_> {
             Shape::Async => None,
             _ => Some(quote!(#g.enter();)),
         };
+        let has_metrics = metrics.counter.is_some()
+            || metrics.histogram.is_some()
+            || metrics.errors.is_some()
+            || metrics.in_flight.is_some();
+        let has_flow = args.flow.is_some();
+        let has_labels = !args.labels.is_empty();
+        let kind = quote! {
+            #p::SiteKind { metrics: #has_metrics, flow: #has_flow, labels: #has_labels }
+        };
         let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
         let label_values = args.labels.iter().map(|l| {
             let value = &l.value;
@@ -303,7 +312,7 @@ impl Gen<'_> {
                 labels: &[#(#label_names),*],
                 flow: #flow,
             });
-            #binding = #p::Guard::#new(&#site, #p::tracing::span!(
+            #binding = #p::Guard::#new(&#site, #kind, || #p::tracing::span!(
                 target: #target,
                 #level,
                 #name,
