@@ -271,7 +271,7 @@ pub mod logs {
 #[cfg(feature = "setup")]
 pub use observe_runtime::setup::{init, Config, Error, LogFormat, Protocol, Sampler, Telemetry};
 #[cfg(feature = "otlp")]
-pub use observe_runtime::setup::{propagation, span_id, trace_id, trace_layer};
+pub use observe_runtime::setup::{otel_layer, propagation, span_id, trace_id, trace_layer};
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {

@@ -22,7 +22,6 @@ use crate::redact::{self, Fingerprint};
 use crate::site::Site;
 use crate::timed::{Ended as State, Timed, UNSEEN_ERROR};
 
-
 /// What a call records when someone can see it.
 struct Live {
     site: &'static Site,

@@ -281,11 +281,7 @@ impl SiteMetrics {
             };
             (None, Some(labelled))
         };
-        let per_nanosecond = info
-            .histogram
-            .as_ref()
-            .map_or(1.0, |h| h.unit.per_second())
-            / 1e9;
+        let per_nanosecond = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second()) / 1e9;
         SiteMetrics {
             base,
             labelled,

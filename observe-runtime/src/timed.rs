@@ -49,7 +49,6 @@ impl Timed {
         self.state = Ended::Panicked;
     }
 
-
     #[inline(never)]
     pub(crate) fn finish(&mut self) {
         let elapsed = self.start.map_or(0, |start| {

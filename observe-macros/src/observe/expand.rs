@@ -68,7 +68,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         Shape::Sync => {
             let block = Rewrite::new(&private).block(&mut body.stmts);
             let ty = annotate.then(|| quote!(: #ret_ty));
-            let finish = gen.finish();
+            let finish = gen.finish(certainly_not_result(&ret_ty));
             quote! {
                 #guard
                 #[allow(unreachable_code, clippy::diverging_sub_expression)]
@@ -92,7 +92,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
                 }
             });
             let ty = annotate.then(|| quote!(: #ret_ty));
-            let finish = gen.finish();
+            let finish = gen.finish(certainly_not_result(&ret_ty));
             quote! {
                 #guard
                 let #ret #ty = #g.instrument(async move { #pin_type #(#stmts)* }).await;
@@ -104,8 +104,9 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let block = Rewrite::new(&private).block(&mut body.stmts);
             let fut = format_ident!("__observe_future", span = Span::mixed_site());
             let fut_ty = annotate.then(|| quote!(: #ret_ty));
+            let plain = output.as_ref().is_some_and(|t| certainly_not_result(t));
             let out_ty = output.filter(|t| !has_impl_trait(t)).map(|t| quote!(: #t));
-            let finish = gen.finish();
+            let finish = gen.finish(plain);
             let wrapped = quote! {
                 async move {
                     let mut #g = #g;
@@ -337,10 +338,14 @@ impl Gen<'_> {
         }
     }
 
-    /// Records the outcome of `__observe_ret` and consumes the guard.
-    fn finish(&self) -> TokenStream {
+    /// Records the outcome of `__observe_ret` and consumes the guard. `plain`: the return
+    /// type is certainly not a `Result` (no probe needed: the call succeeded).
+    fn finish(&self, plain: bool) -> TokenStream {
         let p = self.private;
         let g = guard_ident();
+        if plain && self.args.judge.is_none() && self.args.ret.is_none() {
+            return quote!(#g.ok(););
+        }
         let ret = ret_ident();
         let render = match self.args.err {
             ErrMode::Display => quote!(__observe_render),
@@ -403,6 +408,27 @@ impl Gen<'_> {
             #record_return
             #decide
         }
+    }
+}
+
+/// A type that cannot be a `Result` whatever aliases are in scope: `()`, a primitive, `String`,
+/// or a tuple of those. (Anything else goes through the outcome probe.)
+fn certainly_not_result(ty: &syn::Type) -> bool {
+    const PLAIN: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "String",
+    ];
+    match ty {
+        syn::Type::Tuple(tuple) => tuple.elems.iter().all(certainly_not_result),
+        syn::Type::Paren(inner) => certainly_not_result(&inner.elem),
+        syn::Type::Path(path) => {
+            path.qself.is_none()
+                && path.path.leading_colon.is_none()
+                && path.path.segments.len() == 1
+                && path.path.segments[0].arguments.is_none()
+                && PLAIN.contains(&path.path.segments[0].ident.to_string().as_str())
+        }
+        _ => false,
     }
 }
 

@@ -57,6 +57,19 @@ where
     otlp::layer_for(exporter, service_name)
 }
 
+/// observe's OpenTelemetry layer over a tracer provider the application built (its own
+/// processors and exporters): the layer `init()` uses, without code location, thread or
+/// busy/idle attributes (observe records `code.*` itself).
+#[cfg(feature = "otlp")]
+pub fn otel_layer<S>(
+    provider: &opentelemetry_sdk::trace::SdkTracerProvider,
+) -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    otlp::otel_layer(provider)
+}
+
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
 pub fn trace_id() -> Option<String> {

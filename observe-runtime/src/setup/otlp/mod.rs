@@ -215,7 +215,7 @@ where
 
 /// The tracing-opentelemetry layer for `provider`. observe records `code.*` itself; thread ids
 /// and busy/idle times are noise (and cost) here.
-fn otel_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
+pub(super) fn otel_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
