@@ -474,8 +474,10 @@ impl Live {
         let elapsed = self.start.map_or(0, |start| {
             u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
         });
-        self.metrics
-            .finished(self.children.as_deref(), result, elapsed, error_type);
+        if self.metrics.is_active() {
+            self.metrics
+                .finished(self.children.as_deref(), result, elapsed, error_type);
+        }
         self.exit();
     }
 }
