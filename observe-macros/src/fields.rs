@@ -95,15 +95,22 @@ impl FieldSpec {
     /// `key = value` for a `tracing` macro, with the redaction rules applied.
     pub(crate) fn render(&self, p: &TokenStream) -> TokenStream {
         let key = &self.key;
+        let value = self.value(p);
+        quote!(#key = #value)
+    }
+
+    /// The value alone (something implementing `tracing::Value`), with the redaction rules
+    /// applied.
+    pub(crate) fn value(&self, p: &TokenStream) -> TokenStream {
         if crate::is_sensitive_name(&self.name) {
-            return quote!(#key = #p::tracing::field::display(#p::Hidden));
+            return quote!(#p::tracing::field::display(#p::Hidden));
         }
         let value = match &self.value {
             Some(value) => value.to_token_stream(),
             None => Ident::new(&self.name, self.span).to_token_stream(),
         };
         let span = value.span();
-        let rendered = match self.sigil {
+        match self.sigil {
             Some(Sigil::Display) => {
                 quote_spanned!(span=> #p::tracing::field::display(#p::ScrubDisplay(&(#value))))
             }
@@ -111,8 +118,7 @@ impl FieldSpec {
                 quote_spanned!(span=> #p::tracing::field::display(#p::ScrubDebug(&(#value))))
             }
             None => quote_spanned!(span=> (&&&#p::Probe(&(#value))).__observe_field()),
-        };
-        quote!(#key = #rendered)
+        }
     }
 }
 

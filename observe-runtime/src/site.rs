@@ -6,6 +6,7 @@ use tracing::Level;
 
 use crate::event::EventSite;
 use crate::metrics::SiteMetrics;
+use crate::span_site::SpanSite;
 
 /// What the macro knows about an instrumented function at compile time.
 pub struct SiteInfo {
@@ -33,6 +34,11 @@ pub struct SiteInfo {
     pub in_flight: Option<&'static str>,
     /// Names of the `labels(...)` of the counter, histogram and errors counter.
     pub labels: &'static [&'static str],
+    /// Names of the span's recorded arguments (`args`) then `fields`, in the order of the
+    /// values given to [`Site::span`].
+    pub span_fields: &'static [&'static str],
+    /// `ret`: the span has a `return` field.
+    pub records_return: bool,
     /// `#[observe(flow)]`: the flow's name and the fields of its `flow_started` event
     /// (`message`, `flow`, `flow_id`, then the recorded arguments).
     pub flow: Option<FlowInfo>,
@@ -104,6 +110,7 @@ pub struct Site {
     pub(crate) info: SiteInfo,
     metrics: OnceLock<SiteMetrics>,
     path: OnceLock<&'static str>,
+    pub(crate) span_site: OnceLock<&'static SpanSite>,
     pub(crate) exception: OnceLock<&'static EventSite>,
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }
@@ -134,6 +141,7 @@ impl Site {
             info,
             metrics: OnceLock::new(),
             path: OnceLock::new(),
+            span_site: OnceLock::new(),
             exception: OnceLock::new(),
             flow_events: OnceLock::new(),
         }
@@ -175,7 +183,7 @@ impl Site {
 
     /// `code.function.name`: the function's path, from the type name of a marker fn nested in
     /// it (`crate::module::Type::method::__observe_here`), computed once.
-    pub fn function_path(&'static self, marker: &'static str) -> &'static str {
+    pub(crate) fn function_path(&'static self, marker: &'static str) -> &'static str {
         self.path.get_or_init(|| clean_function_path(marker))
     }
 }

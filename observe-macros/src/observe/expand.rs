@@ -214,14 +214,21 @@ impl Gen<'_> {
             .iter()
             .map(|arg| LitStr::new(&arg.unraw().to_string(), arg.span()))
             .collect();
-        let arg_fields = arg_names
+        let span_values: Vec<TokenStream> = arg_values
             .iter()
-            .zip(&arg_values)
-            .map(|(key, value)| quote!(#key = #value));
-        let user_fields = args.fields.iter().map(|f| f.render(p));
-        let ret_field = args
-            .ret
-            .map(|_| quote!("return" = #p::tracing::field::Empty,));
+            .cloned()
+            .chain(args.fields.iter().map(|f| f.value(p)))
+            .collect();
+        let span_names: Vec<LitStr> = arg_names
+            .iter()
+            .cloned()
+            .chain(
+                args.fields
+                    .iter()
+                    .map(|f| LitStr::new(&f.name, Span::call_site())),
+            )
+            .collect();
+        let records_return = args.ret.is_some();
         let uses = (!args.args.is_empty() || !args.fields.is_empty())
             .then(|| {
                 quote! {
@@ -311,25 +318,17 @@ impl Gen<'_> {
                 errors: #errors,
                 in_flight: #in_flight,
                 labels: &[#(#label_names),*],
+                span_fields: &[#(#span_names),*],
+                records_return: #records_return,
                 flow: #flow,
             });
-            #binding = #p::Guard::#new(&#site, #kind, || #p::tracing::span!(
-                target: #target,
-                #level,
-                #name,
-                "code.function.name" = #p::Site::function_path(&#site, {
+            #binding = #p::Guard::#new(&#site, #kind, || #p::Site::span(
+                &#site,
+                {
                     fn #here() {}
                     ::core::any::type_name_of_val(&#here)
-                }),
-                "code.file.path" = ::core::file!(),
-                "code.line.number" = <i64 as ::core::convert::From<u32>>::from(::core::line!()),
-                #(#arg_fields,)*
-                #(#user_fields,)*
-                "otel.status_code" = #p::tracing::field::Empty,
-                "otel.status_description" = #p::tracing::field::Empty,
-                "error.type" = #p::tracing::field::Empty,
-                "cancelled" = #p::tracing::field::Empty,
-                #ret_field
+                },
+                &[#(&#span_values as &dyn #p::Value),*],
             ));
             #enter
             #set_labels

@@ -22,8 +22,9 @@ const RESERVED_FIELDS: &[&str] = &[
     "return",
 ];
 
-/// `flow_started` has `message`, `flow`, `flow_id` and the arguments, in at most 32 fields.
-const MAX_FLOW_ARGS: usize = 29;
+/// A span has `code.*` (3), the outcome fields (4) and `return`, in at most 32 fields.
+/// (`flow_started`, with `message`, `flow`, `flow_id` and the arguments, fits as well.)
+const MAX_SPAN_VALUES: usize = 24;
 
 /// Histogram unit suffixes and the runtime unit each selects.
 pub(crate) const UNITS: &[(&str, &str)] = &[
@@ -88,10 +89,21 @@ pub(crate) fn check(
     }
     check_fields(args, func, &mut errors);
     check_labels(args, secrets, &mut errors);
-    if let (Some(flow), true) = (&args.flow, args.args.len() > MAX_FLOW_ARGS) {
+    if args.args.len() + args.fields.len() > MAX_SPAN_VALUES {
+        let extra = args
+            .args
+            .get(MAX_SPAN_VALUES)
+            .map(syn::Ident::span)
+            .or_else(|| {
+                let skip = MAX_SPAN_VALUES.saturating_sub(args.args.len());
+                args.fields
+                    .get(skip)
+                    .map(|f| syn::spanned::Spanned::span(&f.name_tokens))
+            })
+            .unwrap_or_else(proc_macro2::Span::call_site);
         errors.push(
-            flow.key,
-            format_args!("a flow records at most {MAX_FLOW_ARGS} `args` in `flow_started`"),
+            extra,
+            format_args!("a span records at most {MAX_SPAN_VALUES} `args` and `fields` together"),
         );
     }
     let metrics = check_metrics(args, function, &mut errors);
