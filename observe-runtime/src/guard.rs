@@ -20,6 +20,7 @@ use crate::panic;
 use crate::probe::Message;
 use crate::redact::{self, Fingerprint};
 use crate::site::Site;
+use crate::span_call::SpanCall;
 use crate::timed::{Ended as State, Timed, UNSEEN_ERROR};
 
 /// What a call records when someone can see it.
@@ -66,6 +67,7 @@ pub struct SiteKind {
 enum Call {
     Quiet,
     Timed(Timed),
+    Span(ManuallyDrop<SpanCall>),
     Live(ManuallyDrop<Live>),
 }
 
@@ -75,8 +77,44 @@ impl Drop for Guard {
         match &mut self.0 {
             Call::Quiet => {}
             Call::Timed(timed) => timed.finish(),
+            Call::Span(call) if call.ok => call.finish_ok(),
+            Call::Span(_) => {
+                if let Some(live) = upgrade(&mut self.0) {
+                    live.finish_and_release();
+                }
+            }
             Call::Live(live) => live.finish_and_release(),
         }
+    }
+}
+
+/// A span-only call that did not simply succeed becomes a live call, which records how it
+/// ended. (Cold: errors, panics and cancellations only.)
+#[cold]
+#[inline(never)]
+fn upgrade(call: &mut Call) -> Option<&mut Live> {
+    if let Call::Span(span_call) = call {
+        let live = Live {
+            site: span_call.site,
+            metrics: span_call.site.metrics(),
+            span: std::mem::replace(&mut span_call.span, Span::none()),
+            start: None,
+            error_type: "",
+            state: if span_call.ok {
+                State::Ok
+            } else {
+                State::Running
+            },
+            entered: span_call.entered,
+            is_async: span_call.is_async,
+            flow: None,
+            children: None,
+        };
+        *call = Call::Live(ManuallyDrop::new(live));
+    }
+    match call {
+        Call::Live(live) => Some(live),
+        _ => None,
     }
 }
 
@@ -107,10 +145,17 @@ impl Guard {
         span: impl FnOnce() -> Span,
         is_async: bool,
     ) -> Guard {
-        if !kind.flow && !tracing_enabled() {
-            if !kind.metrics {
+        if !kind.flow && !kind.metrics {
+            if !tracing_enabled() {
                 return Guard(Call::Quiet);
             }
+            return Guard(Call::Span(ManuallyDrop::new(SpanCall::start(
+                site,
+                span(),
+                is_async,
+            ))));
+        }
+        if !kind.flow && !tracing_enabled() {
             let metrics = site.metrics();
             if !metrics.is_active() {
                 return Guard(Call::Quiet);
@@ -133,8 +178,10 @@ impl Guard {
     /// Enters the span of a synchronous call (and makes its flow the current one).
     #[inline(always)]
     pub fn enter(&mut self) {
-        if let Some(live) = self.live() {
-            live.enter();
+        match &mut self.0 {
+            Call::Span(call) => call.enter(),
+            Call::Live(live) => live.enter(),
+            _ => {}
         }
     }
 
@@ -143,6 +190,7 @@ impl Guard {
     pub fn span(&self) -> &Span {
         match &self.0 {
             Call::Live(live) => &live.span,
+            Call::Span(call) => &call.span,
             _ => &NO_SPAN,
         }
     }
@@ -183,6 +231,11 @@ impl Guard {
                 timed.is_async = true;
                 Call::Timed(timed)
             }
+            Call::Span(mut call) => {
+                call.exit();
+                call.is_async = true;
+                Call::Span(call)
+            }
             Call::Live(live) => Call::Live(ManuallyDrop::new(
                 ManuallyDrop::into_inner(live).into_async(),
             )),
@@ -204,6 +257,7 @@ impl Guard {
         match &mut self.0 {
             Call::Quiet => {}
             Call::Timed(timed) => timed.state = State::Ok,
+            Call::Span(call) => call.ok = true,
             Call::Live(live) => live.state = State::Ok,
         }
     }
@@ -222,6 +276,11 @@ impl Guard {
         match &mut self.0 {
             Call::Quiet => {}
             Call::Timed(timed) => timed.fail(error_type),
+            Call::Span(_) => {
+                if let Some(live) = upgrade(&mut self.0) {
+                    live.fail(error_type, message, secrets, prints);
+                }
+            }
             Call::Live(live) => live.fail(error_type, message, secrets, prints),
         }
     }
@@ -496,8 +555,15 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
+        if let Call::Span(call) = &mut **this.guard {
+            call.enter();
+            let scope = SpanScope(&mut **this.guard);
+            let output = this.inner.poll(cx);
+            drop(scope);
+            return output;
+        }
         match &mut **this.guard {
-            Call::Quiet => this.inner.poll(cx),
+            Call::Quiet | Call::Span(_) => this.inner.poll(cx),
             Call::Timed(timed) => {
                 let scope = TimedScope(timed);
                 let output = this.inner.poll(cx);
@@ -510,6 +576,26 @@ impl<F: Future> Future for Instrumented<'_, F> {
                 drop(scope);
                 output
             }
+        }
+    }
+}
+
+/// One poll of a span-only call, inside its span. A panic unwinding out of the poll makes it a
+/// live call that records the panic while the span is still entered.
+struct SpanScope<'a>(&'a mut Call);
+
+impl Drop for SpanScope<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Some(live) = upgrade(self.0) {
+                if live.state == State::Running {
+                    live.record_panic();
+                }
+                live.exit();
+            }
+        } else if let Call::Span(call) = self.0 {
+            call.exit();
         }
     }
 }

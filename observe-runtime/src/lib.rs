@@ -18,6 +18,7 @@ pub mod redact;
 #[cfg(feature = "setup")]
 pub mod setup;
 mod site;
+mod span_call;
 mod span_site;
 mod timed;
 mod try_op;

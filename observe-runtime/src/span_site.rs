@@ -42,6 +42,9 @@ pub(crate) struct SpanSite {
     meta: OnceLock<Metadata<'static>>,
     fields: OnceLock<Vec<Field>>,
     interest: AtomicU8,
+    /// `code.function.name` and `code.line.number`, computed once.
+    path: &'static str,
+    line: i64,
 }
 
 impl Callsite for SpanSite {
@@ -65,7 +68,9 @@ impl Callsite for SpanSite {
 
 impl SpanSite {
     /// The registered span callsite of `site`.
-    fn new(site: &'static Site) -> &'static SpanSite {
+    fn new(site: &'static Site, marker: &'static str) -> &'static SpanSite {
+        // Kept for the failure record of a panic, as `Live::start` does.
+        crate::panic::install_hook();
         let info = &site.info;
         let mut names: Vec<&'static str> = HEAD.to_vec();
         names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
@@ -78,6 +83,8 @@ impl SpanSite {
             meta: OnceLock::new(),
             fields: OnceLock::new(),
             interest: AtomicU8::new(SOMETIMES),
+            path: site.function_path(marker),
+            line: i64::from(info.line),
         }));
         let field_set = FieldSet::new(names, Identifier(span_site));
         let _ = span_site.fields.set(field_set.iter().collect());
@@ -117,26 +124,23 @@ impl Site {
         if level > STATIC_MAX_LEVEL || level > LevelFilter::current() {
             return Span::none();
         }
-        let site = *self.span_site.get_or_init(|| SpanSite::new(self));
+        let site = *self.span_site.get_or_init(|| SpanSite::new(self, marker));
         if !site.enabled() {
             return Span::none();
         }
-        let Some(fields) = site.fields.get() else {
+        let (Some(meta), Some(fields)) = (site.meta.get(), site.fields.get()) else {
             return Span::none();
         };
-        let meta = site.metadata();
-        let path = self.function_path(marker);
-        let line = i64::from(self.info.line);
-        let head: [&dyn Value; 3] = [&path, &self.info.file, &line];
-        let values = head
-            .iter()
-            .chain(values.iter().take(MAX_SPAN_VALUES))
-            .copied();
-        // Value sets are arrays of at most 32: the smallest that holds this span's fields.
-        match fields.len() {
-            0..=8 => new_span::<8>(meta, fields, values),
-            9..=16 => new_span::<16>(meta, fields, values),
-            _ => new_span::<MAX_FIELDS>(meta, fields, values),
+        let head: [&dyn Value; 3] = [&site.path, &self.info.file, &site.line];
+        let values = values.get(..MAX_SPAN_VALUES).unwrap_or(values);
+        let given = head.iter().chain(values).copied();
+        // Value sets are arrays of at most 32: the smallest that holds the given values (the
+        // fields left out stay empty).
+        match head.len() + values.len() {
+            0..=4 => new_span::<4>(meta, fields, given),
+            5..=8 => new_span::<8>(meta, fields, given),
+            9..=16 => new_span::<16>(meta, fields, given),
+            _ => new_span::<MAX_FIELDS>(meta, fields, given),
         }
     }
 }
