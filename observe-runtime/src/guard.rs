@@ -557,7 +557,7 @@ impl<F: Future> Future for Instrumented<'_, F> {
         let this = self.project();
         if let Call::Span(call) = &mut **this.guard {
             call.enter();
-            let scope = SpanScope(&mut **this.guard);
+            let scope = SpanScope(this.guard);
             let output = this.inner.poll(cx);
             drop(scope);
             return output;
