@@ -530,9 +530,9 @@ impl Live {
                 (CallResult::Error, UNSEEN_ERROR)
             }
         };
-        let elapsed = self.start.map_or(0, |start| {
-            u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
-        });
+        let elapsed = self
+            .start
+            .map_or(std::time::Duration::ZERO, |start| start.elapsed());
         if self.metrics.is_active() {
             self.metrics
                 .finished(self.children.as_deref(), result, elapsed, error_type);

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
 
 use prometheus::core::Collector;
 use prometheus::{
@@ -212,8 +213,10 @@ pub(crate) struct SiteMetrics {
     /// The one label set of a call site without `labels(...)`.
     base: Option<Children>,
     labelled: Option<Labelled>,
-    /// Units of the histogram per nanosecond.
-    per_nanosecond: f64,
+    /// Units of the histogram per second.
+    per_second: f64,
+    /// Whether a call's duration is recorded (a histogram with or without labels).
+    measures_time: bool,
     in_flight: Option<IntGauge>,
     active: bool,
 }
@@ -281,11 +284,16 @@ impl SiteMetrics {
             };
             (None, Some(labelled))
         };
-        let per_nanosecond = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second()) / 1e9;
+        let per_second = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second());
+        let measures_time = base.as_ref().is_some_and(|c| c.durations.is_some())
+            || labelled
+                .as_ref()
+                .is_some_and(|l| l.families.durations.is_some());
         SiteMetrics {
             base,
             labelled,
-            per_nanosecond,
+            per_second,
+            measures_time,
             in_flight,
             active,
         }
@@ -299,12 +307,7 @@ impl SiteMetrics {
 
     #[inline]
     pub(crate) fn measures_time(&self) -> bool {
-        let children = self.base.as_ref();
-        children.is_some_and(|c| c.durations.is_some())
-            || self
-                .labelled
-                .as_ref()
-                .is_some_and(|l| l.families.durations.is_some())
+        self.measures_time
     }
 
     /// The children for this call's `labels(...)` values (`None` without `labels`).
@@ -321,12 +324,12 @@ impl SiteMetrics {
 
     /// Records a finished call. `error_type` is set for errors and panics; `children` are the
     /// call's label set when the call site has `labels(...)`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn finished(
         &self,
         children: Option<&Children>,
         result: CallResult,
-        elapsed_ns: u64,
+        elapsed: Duration,
         error_type: &'static str,
     ) {
         if let Some(gauge) = &self.in_flight {
@@ -341,7 +344,7 @@ impl SiteMetrics {
         if let Some(durations) = &children.durations {
             durations
                 .get(result)
-                .observe(elapsed_ns as f64 * self.per_nanosecond);
+                .observe(elapsed.as_secs_f64() * self.per_second);
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);

@@ -3,6 +3,8 @@
 //! children, one clock read at each end, and how the call ended: as close to hand-written
 //! `prometheus` code as a guard gets (see `BENCHMARKS.md`).
 
+use std::time::Duration;
+
 use crate::metrics::{CallResult, SiteMetrics};
 
 /// `error.type` of a synchronous call that left through a `?` the macro could not see.
@@ -51,9 +53,17 @@ impl Timed {
 
     #[inline(never)]
     pub(crate) fn finish(&mut self) {
-        let elapsed = self.start.map_or(0, |start| {
-            u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
-        });
+        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
+        if self.state == Ended::Ok {
+            self.metrics.finished(None, CallResult::Ok, elapsed, "");
+        } else {
+            self.finish_otherwise(elapsed);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn finish_otherwise(&mut self, elapsed: Duration) {
         let (result, error_type) = match self.state {
             Ended::Ok => (CallResult::Ok, ""),
             Ended::Failed => (CallResult::Error, self.error_type),
