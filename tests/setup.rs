@@ -1,30 +1,16 @@
 //! `observe::Config::init()`: the metrics endpoint on a real socket, and the errors that name
 //! what to fix. Own binary: it installs the global subscriber.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use observe::{observe, Config, Error};
 
+mod support;
+use support::http_get as get;
+
 #[observe(counter = "setup_calls")]
 fn work() {}
-
-/// A plain HTTP/1.1 request; returns the status line, headers and body as text.
-fn get(addr: SocketAddr, method: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
 
 #[test]
 fn init_serves_metrics_and_reports_errors() {

@@ -161,7 +161,7 @@ pub fn record<T>(f: impl FnOnce() -> T) -> (T, Recording) {
 }
 
 /// A subscriber recording into `recording`, for code that installs it itself.
-pub fn subscriber(recording: &Recording) -> impl Subscriber + Send + Sync {
+pub fn subscriber(recording: &Recording) -> impl Subscriber + for<'a> LookupSpan<'a> + Send + Sync {
     tracing_subscriber::registry().with(RecordingLayer(recording.clone()))
 }
 
@@ -210,4 +210,20 @@ pub async fn yield_now() {
         }
     })
     .await;
+}
+
+/// A plain HTTP/1.1 request; returns the status line, headers and body as text.
+pub fn http_get(addr: std::net::SocketAddr, method: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let timeout = std::time::Duration::from_secs(5);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).unwrap();
+    stream.set_read_timeout(Some(timeout)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response).unwrap();
+    response
 }

@@ -71,6 +71,8 @@ pub enum LogFormat {
     Json,
     /// `tracing-subscriber`'s human format.
     Pretty,
+    /// No log lines on stdout (an application with its own output layer; `off`).
+    Off,
 }
 
 impl Default for Config {
@@ -110,7 +112,7 @@ impl Config {
     /// `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`,
     /// `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_SDK_DISABLED`, `RUST_LOG`,
     /// `OBSERVE_METRICS_ADDR` (default `127.0.0.1:9464`; `off` for none) and
-    /// `OBSERVE_LOG_FORMAT` (`json` or `pretty`), and for OTLP export
+    /// `OBSERVE_LOG_FORMAT` (`json`, `pretty` or `off`), and for OTLP export
     /// `OTEL_METRIC_EXPORT_INTERVAL` (milliseconds, default 60000), `OTEL_BSP_MAX_QUEUE_SIZE`
     /// and `OTEL_BLRP_MAX_QUEUE_SIZE` (default 2048). An invalid value is an error naming it.
     pub fn from_env() -> Result<Config, Error> {
@@ -198,11 +200,12 @@ impl Config {
             config.log_format = match format.trim() {
                 "json" => LogFormat::Json,
                 "pretty" => LogFormat::Pretty,
+                "off" | "none" => LogFormat::Off,
                 _ => {
                     return Err(invalid(
                         "OBSERVE_LOG_FORMAT",
                         &format,
-                        "expected json or pretty",
+                        "expected json, pretty or off",
                     ))
                 }
             };

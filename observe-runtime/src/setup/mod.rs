@@ -29,7 +29,9 @@ pub mod propagation;
 
 use std::net::SocketAddr;
 
+use tracing::Subscriber;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer};
 
 pub use config::{Config, LogFormat, Protocol, Sampler};
@@ -143,9 +145,53 @@ impl Drop for Telemetry {
     }
 }
 
+/// A layer of observe's, for any subscriber built on `tracing_subscriber::registry()`.
+pub type BoxedLayer<S> = Box<dyn Layer<S> + Send + Sync>;
+
 impl Config {
     /// Installs the global subscriber and starts the metrics endpoint.
     pub fn init(self) -> Result<Telemetry, Error> {
+        type Installed =
+            tracing_subscriber::layer::Layered<EnvFilter, tracing_subscriber::Registry>;
+        let (filter, layer, telemetry) = self.start::<Installed>()?;
+        let subscriber = tracing_subscriber::registry().with(filter).with(layer);
+        if tracing::subscriber::set_global_default(subscriber).is_err() {
+            // Dropping the telemetry stops the endpoint and the exporters it started.
+            return Err(Error::AlreadyInitialized);
+        }
+        if let Some(addr) = telemetry.metrics_addr() {
+            tracing::info!(target: "observe", %addr, service = %telemetry.service_name, "serving /metrics, /health/live and /health/ready");
+        }
+        Ok(telemetry)
+    }
+
+    /// What [`Config::init`] sets up, for an application that builds its own subscriber: one
+    /// layer (the log lines of `log_format`, OTLP export of spans and logs when an endpoint is
+    /// configured) filtered by `RUST_LOG` on its own, so the application's other layers keep
+    /// their filters; and the [`Telemetry`] guard (metrics endpoint, exporters, flush on
+    /// drop). `LogFormat::Off` leaves the log lines to the application's own layer.
+    ///
+    /// ```no_run
+    /// use tracing_subscriber::layer::SubscriberExt;
+    ///
+    /// let (layer, _telemetry) = observe_runtime::setup::Config::from_env()?.layer()?;
+    /// let subscriber = tracing_subscriber::registry().with(layer);
+    /// tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+    /// # Ok::<(), observe_runtime::setup::Error>(())
+    /// ```
+    pub fn layer<S>(self) -> Result<(BoxedLayer<S>, Telemetry), Error>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
+    {
+        let (filter, layer, telemetry) = self.start::<S>()?;
+        Ok((layer.with_filter(filter).boxed(), telemetry))
+    }
+
+    /// The filter from `RUST_LOG`, the layer, and the started endpoint and exporters.
+    fn start<S>(self) -> Result<(EnvFilter, BoxedLayer<S>, Telemetry), Error>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
+    {
         #[cfg(not(feature = "otlp"))]
         if self.otlp_endpoint.is_some() && !self.sdk_disabled {
             return Err(Error::Unsupported {
@@ -174,41 +220,36 @@ impl Config {
                 }
             }
         }
-        let logs = match self.log_format {
-            LogFormat::Json => crate::logs::json_layer().boxed(),
-            LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
+        let logs: Option<BoxedLayer<S>> = match self.log_format {
+            LogFormat::Json => Some(crate::logs::json_layer().boxed()),
+            LogFormat::Pretty => Some(tracing_subscriber::fmt::layer().boxed()),
+            LogFormat::Off => None,
         };
-        // The endpoint first: if it cannot listen, nothing global has been changed yet.
+        // The endpoint first: if it cannot listen, nothing else has been started yet.
         let server = self.metrics_addr.map(http::Server::start).transpose()?;
         #[cfg(feature = "otlp")]
-        let (otlp, traces) = match otlp::start(&self)? {
-            Some((otlp, layer)) => (Some(otlp), Some(layer)),
-            None => (None, None),
+        let (otlp, traces) = match otlp::start(&self) {
+            Ok(Some((otlp, layer))) => (Some(otlp), Some(layer)),
+            Ok(None) => (None, None),
+            Err(error) => {
+                if let Some(server) = server {
+                    server.stop();
+                }
+                return Err(error);
+            }
         };
         #[cfg(not(feature = "otlp"))]
-        let traces: Option<tracing_subscriber::layer::Identity> = None;
-        let subscriber = tracing_subscriber::registry()
-            .with(filter)
-            .with(traces)
-            .with(logs);
-        if tracing::subscriber::set_global_default(subscriber).is_err() {
-            if let Some(server) = server {
-                server.stop();
-            }
-            #[cfg(feature = "otlp")]
-            if let Some(otlp) = otlp {
-                otlp.shutdown();
-            }
-            return Err(Error::AlreadyInitialized);
-        }
-        if let Some(server) = &server {
-            tracing::info!(target: "observe", addr = %server.addr(), service = %self.service_name, "serving /metrics, /health/live and /health/ready");
-        }
-        Ok(Telemetry {
-            server,
-            #[cfg(feature = "otlp")]
-            otlp,
-            service_name: self.service_name,
-        })
+        let traces: Option<BoxedLayer<S>> = None;
+        let layer = Layer::and_then(traces, logs).boxed();
+        Ok((
+            filter,
+            layer,
+            Telemetry {
+                server,
+                #[cfg(feature = "otlp")]
+                otlp,
+                service_name: self.service_name,
+            },
+        ))
     }
 }
