@@ -48,7 +48,7 @@ impl SpanCall {
     }
 
     /// The call succeeded: leave and close the span.
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn finish_ok(&mut self) {
         self.exit();
         drop(std::mem::replace(&mut self.span, Span::none()));

@@ -51,7 +51,7 @@ impl Timed {
         self.state = Ended::Panicked;
     }
 
-    #[inline(never)]
+    #[inline(always)]
     pub(crate) fn finish(&mut self) {
         let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
         if self.state == Ended::Ok {
