@@ -1,6 +1,7 @@
 //! Calls one variant N times, for instruction counts under callgrind (see
 //! `benches/instructions.sh`): `cargo bench --bench instructions -- <variant> <N>`, with
-//! `REGISTRY=1` to run under `tracing_subscriber::registry()`. Variants: `floor`, `hand`
+//! `REGISTRY=1` to run under `tracing_subscriber::registry()`, `OTEL=1` under observe's
+//! OpenTelemetry layer with an SDK provider whose batch exporter discards. Variants: `floor`, `hand`
 //! (hand-written optimal metrics), `metric` (`#[observe(counter, histogram)]`), `span`
 //! (`#[observe]`), `tracing` (`#[tracing::instrument]`), `async` (`metric` as an `async fn`
 //! polled once).
@@ -10,6 +11,7 @@ use observe::observe;
 use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
 use std::hint::black_box;
 use std::sync::LazyLock;
+use tracing_subscriber::layer::SubscriberExt;
 
 #[inline(never)]
 fn floor(x: u64) -> u64 {
@@ -100,7 +102,16 @@ fn main() {
         }
         acc
     };
-    let acc = if std::env::var_os("REGISTRY").is_some() {
+    let acc = if std::env::var_os("OTEL").is_some() {
+        // The OTLP path: observe's layer over an SDK provider whose batch exporter discards.
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_batch_exporter(opentelemetry_sdk::testing::trace::NoopSpanExporter::new())
+            .build();
+        let subscriber = tracing_subscriber::registry().with(observe::otel_layer(&provider));
+        let acc = tracing::subscriber::with_default(subscriber, run);
+        let _ = provider.shutdown();
+        acc
+    } else if std::env::var_os("REGISTRY").is_some() {
         tracing::subscriber::with_default(tracing_subscriber::registry(), run)
     } else {
         run()
