@@ -50,7 +50,11 @@ pub(crate) fn tracing_enabled() -> bool {
 /// cheap as an uninstrumented one; only the metrics when no subscriber listens (and the site
 /// has no flow and no labels); otherwise the call's span, timing and outcome.
 #[must_use = "the call is recorded when the guard is dropped"]
-pub struct Guard(Call);
+pub struct Guard {
+    call: Call,
+    /// Set by [`Guard::ok`]: one store, whatever the kind of call.
+    ok: bool,
+}
 
 /// What a call site declares, known when the macro expands (a constant, so the checks on it
 /// fold away).
@@ -74,8 +78,8 @@ enum Call {
 impl Drop for Guard {
     #[inline(always)]
     fn drop(&mut self) {
-        if !matches!(self.0, Call::Quiet) {
-            finish(&mut self.0);
+        if !matches!(self.call, Call::Quiet) {
+            finish(&mut self.call, self.ok);
         }
     }
 }
@@ -83,17 +87,27 @@ impl Drop for Guard {
 /// Records how a call ended: one out-of-line function for every kind of call, so that each
 /// instrumented function carries one call here and not the dispatch.
 #[inline(never)]
-fn finish(call: &mut Call) {
+fn finish(call: &mut Call, ok: bool) {
     match call {
         Call::Quiet => {}
-        Call::Timed(timed) => timed.finish(),
-        Call::Span(span_call) if span_call.ok => span_call.finish_ok(),
+        Call::Timed(timed) => {
+            if ok {
+                timed.state = State::Ok;
+            }
+            timed.finish();
+        }
+        Call::Span(span_call) if ok => span_call.finish_ok(),
         Call::Span(_) => {
             if let Some(live) = upgrade(call) {
                 live.finish_and_release();
             }
         }
-        Call::Live(live) => live.finish_and_release(),
+        Call::Live(live) => {
+            if ok {
+                live.state = State::Ok;
+            }
+            live.finish_and_release();
+        }
     }
 }
 
@@ -109,11 +123,7 @@ fn upgrade(call: &mut Call) -> Option<&mut Live> {
             span: std::mem::replace(&mut span_call.span, Span::none()),
             start: None,
             error_type: "",
-            state: if span_call.ok {
-                State::Ok
-            } else {
-                State::Running
-            },
+            state: State::Running,
             entered: span_call.entered,
             is_async: span_call.is_async,
             flow: None,
@@ -156,9 +166,9 @@ impl Guard {
     ) -> Guard {
         if !kind.flow && !kind.metrics {
             if !tracing_enabled() {
-                return Guard(Call::Quiet);
+                return Guard::of(Call::Quiet);
             }
-            return Guard(Call::Span(ManuallyDrop::new(SpanCall::start(
+            return Guard::of(Call::Span(ManuallyDrop::new(SpanCall::start(
                 site,
                 span(),
                 is_async,
@@ -167,18 +177,23 @@ impl Guard {
         if !kind.flow && !tracing_enabled() {
             let metrics = site.metrics();
             if !metrics.is_active() {
-                return Guard(Call::Quiet);
+                return Guard::of(Call::Quiet);
             }
             if !kind.labels {
-                return Guard(Call::Timed(Timed::start(metrics, is_async)));
+                return Guard::of(Call::Timed(Timed::start(metrics, is_async)));
             }
         }
         Live::start(site, span(), is_async)
     }
 
     #[inline(always)]
+    fn of(call: Call) -> Guard {
+        Guard { call, ok: false }
+    }
+
+    #[inline(always)]
     fn live(&mut self) -> Option<&mut Live> {
-        match &mut self.0 {
+        match &mut self.call {
             Call::Live(live) => Some(live),
             _ => None,
         }
@@ -187,7 +202,7 @@ impl Guard {
     /// Enters the span of a synchronous call (and makes its flow the current one).
     #[inline(always)]
     pub fn enter(&mut self) {
-        match &mut self.0 {
+        match &mut self.call {
             Call::Span(call) => call.enter(),
             Call::Live(live) => live.enter(),
             _ => {}
@@ -197,7 +212,7 @@ impl Guard {
     /// The call's span.
     #[inline]
     pub fn span(&self) -> &Span {
-        match &self.0 {
+        match &self.call {
             Call::Live(live) => &live.span,
             Call::Span(call) => &call.span,
             _ => &NO_SPAN,
@@ -216,7 +231,7 @@ impl Guard {
     /// `started_fields`.
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        if let Call::Live(live) = &self.0 {
+        if let Call::Live(live) = &self.call {
             live.flow_started(args);
         }
     }
@@ -234,7 +249,7 @@ impl Guard {
     /// the returned future.
     #[inline]
     pub fn into_async(mut self) -> Guard {
-        Guard(match std::mem::replace(&mut self.0, Call::Quiet) {
+        Guard::of(match std::mem::replace(&mut self.call, Call::Quiet) {
             Call::Quiet => Call::Quiet,
             Call::Timed(mut timed) => {
                 timed.is_async = true;
@@ -255,7 +270,7 @@ impl Guard {
     #[inline]
     pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
         Instrumented {
-            guard: &mut self.0,
+            guard: &mut self.call,
             inner,
         }
     }
@@ -263,12 +278,7 @@ impl Guard {
     /// The call succeeded.
     #[inline(always)]
     pub fn ok(&mut self) {
-        match &mut self.0 {
-            Call::Quiet => {}
-            Call::Timed(timed) => timed.state = State::Ok,
-            Call::Span(call) => call.ok = true,
-            Call::Live(live) => live.state = State::Ok,
-        }
+        self.ok = true;
     }
 
     /// The call failed with an error of type `error_type`. `secrets` are the values of the
@@ -282,11 +292,11 @@ impl Guard {
         secrets: &[Option<&dyn Display>],
         prints: &[Option<Fingerprint>],
     ) {
-        match &mut self.0 {
+        match &mut self.call {
             Call::Quiet => {}
             Call::Timed(timed) => timed.fail(error_type),
             Call::Span(_) => {
-                if let Some(live) = upgrade(&mut self.0) {
+                if let Some(live) = upgrade(&mut self.call) {
                     live.fail(error_type, message, secrets, prints);
                 }
             }
@@ -310,7 +320,7 @@ impl Live {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        Guard(Call::Live(ManuallyDrop::new(Live {
+        Guard::of(Call::Live(ManuallyDrop::new(Live {
             site,
             metrics,
             span,

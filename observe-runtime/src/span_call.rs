@@ -10,7 +10,6 @@ use crate::site::Site;
 pub(crate) struct SpanCall {
     pub(crate) site: &'static Site,
     pub(crate) span: Span,
-    pub(crate) ok: bool,
     pub(crate) entered: bool,
     pub(crate) is_async: bool,
 }
@@ -23,7 +22,6 @@ impl SpanCall {
         SpanCall {
             site,
             span,
-            ok: false,
             entered: false,
             is_async,
         }
