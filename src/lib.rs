@@ -49,9 +49,9 @@
 //! telemetry up in an application.
 //!
 //! Cargo features: `logs` (JSON log lines, `observe::logs`), `setup` (`observe::init`, the
-//! HTTP metrics endpoint) and `otlp` (span export over OTLP, trace ids on log lines) are on by
-//! default; a library that only annotates can use `default-features = false`. `serde` adds
-//! `Serialize` to the redacted view.
+//! HTTP metrics endpoint) and `otlp` (OTLP export of traces, metrics and logs; trace ids on
+//! log lines) are on by default; a library that only annotates can use
+//! `default-features = false`. `serde` adds `Serialize` to the redacted view.
 
 /// Instruments a function, every method of an `impl` block, or every default method of a trait.
 ///
