@@ -9,7 +9,8 @@
 //!   subscriber and with a plain `tracing_subscriber::registry()`.
 //! - `flow/<subscriber>`: a flow of 5 steps against the same function without `flow`.
 //! - `async`: a ready future polled directly, so no executor cost: the floor, the hand-written
-//!   optimum as an `async fn`, and `#[observe(counter, histogram)]` on an `async fn`.
+//!   optimum as an `async fn`, `#[observe]` with nothing listening (`quiet`), a counter alone,
+//!   and `#[observe(counter, histogram)]`, each on an `async fn`.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -141,6 +142,18 @@ async fn async_observed(x: u64) -> u64 {
     floor(x)
 }
 
+#[observe]
+#[inline(never)]
+async fn async_quiet(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe(counter = "bench_async_only_calls")]
+#[inline(never)]
+async fn async_counter(x: u64) -> u64 {
+    floor(x)
+}
+
 fn poll_ready<F: Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
     match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
@@ -197,6 +210,12 @@ fn asynchronous(c: &mut Criterion) {
     });
     group.bench_function("hand_optimal", |b| {
         b.iter(|| poll_ready(async_hand_optimal(black_box(7))))
+    });
+    group.bench_function("quiet", |b| {
+        b.iter(|| poll_ready(async_quiet(black_box(7))))
+    });
+    group.bench_function("counter", |b| {
+        b.iter(|| poll_ready(async_counter(black_box(7))))
     });
     group.bench_function("observe", |b| {
         b.iter(|| poll_ready(async_observed(black_box(7))))
