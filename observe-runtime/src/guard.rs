@@ -45,10 +45,11 @@ pub(crate) fn tracing_enabled() -> bool {
         && LevelFilter::current() != LevelFilter::OFF
 }
 
-/// Observes one call of an `#[observe]` function: nothing at all when nothing can be recorded
-/// (no metrics, no flow, no subscriber listening at any level), which keeps such a call as
-/// cheap as an uninstrumented one; only the metrics when no subscriber listens (and the site
-/// has no flow and no labels); otherwise the call's span, timing and outcome.
+/// Observes one call of an `#[observe]` function. With no subscriber listening at any level:
+/// nothing at all without metrics (as cheap as an uninstrumented call), only the metrics
+/// otherwise (a flow's events have nobody to go to). With a subscriber: the span alone for a
+/// call site without metrics and flow (a full live call only if it does not simply succeed),
+/// otherwise the live call: span, timing, outcome and flow events.
 #[must_use = "the call is recorded when the guard is dropped"]
 pub struct Guard {
     call: Call,
@@ -164,17 +165,12 @@ impl Guard {
         span: impl FnOnce() -> Span,
         is_async: bool,
     ) -> Guard {
-        if !kind.flow && !kind.metrics {
-            if !tracing_enabled() {
+        if !tracing_enabled() {
+            // Without a subscriber only metrics can be recorded: a flow adds nothing but its
+            // events.
+            if !kind.metrics {
                 return Guard::of(Call::Quiet);
             }
-            return Guard::of(Call::Span(ManuallyDrop::new(SpanCall::start(
-                site,
-                span(),
-                is_async,
-            ))));
-        }
-        if !kind.flow && !tracing_enabled() {
             let metrics = site.metrics();
             if !metrics.is_active() {
                 return Guard::of(Call::Quiet);
@@ -182,6 +178,12 @@ impl Guard {
             if !kind.labels {
                 return Guard::of(Call::Timed(Timed::start(metrics, is_async)));
             }
+        } else if !kind.flow && !kind.metrics {
+            return Guard::of(Call::Span(ManuallyDrop::new(SpanCall::start(
+                site,
+                span(),
+                is_async,
+            ))));
         }
         Live::start(site, span(), is_async)
     }
