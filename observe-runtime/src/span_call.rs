@@ -17,8 +17,9 @@ pub(crate) struct SpanCall {
 impl SpanCall {
     #[inline]
     pub(crate) fn start(site: &'static Site, span: Span, is_async: bool) -> SpanCall {
-        // The panic hook (messages for the failure record) is installed with the span's
-        // callsite, once per call site.
+        // Resolving the site (once) installs the panic hook, which keeps panic messages for
+        // the failure record; afterwards this is one load.
+        let _ = site.metrics();
         SpanCall {
             site,
             span,
