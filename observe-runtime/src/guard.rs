@@ -118,18 +118,10 @@ fn finish(call: &mut Call, ok: bool) {
 #[inline(never)]
 fn upgrade(call: &mut Call) -> Option<&mut Live> {
     if let Call::Span(span_call) = call {
-        let live = Live {
-            site: span_call.site,
-            metrics: span_call.site.metrics(),
-            span: std::mem::replace(&mut span_call.span, Span::none()),
-            start: None,
-            error_type: "",
-            state: State::Running,
-            entered: span_call.entered,
-            is_async: span_call.is_async,
-            flow: None,
-            children: None,
-        };
+        let span = std::mem::replace(&mut span_call.span, Span::none());
+        let site = span_call.site;
+        let mut live = Live::new(site, site.metrics(), span, span_call.is_async, None, None);
+        live.entered = span_call.entered;
         *call = Call::Live(ManuallyDrop::new(live));
     }
     match call {
@@ -313,8 +305,8 @@ impl Live {
     /// it on every call).
     fn start(site: &'static Site, span: Span, is_async: bool) -> Guard {
         let metrics = site.metrics();
-        let flow_name = site.info.flow.as_ref().map(|f| f.name);
         metrics.started();
+        let flow_name = site.info.flow.as_ref().map(|f| f.name);
         let mut start = None;
         let mut flow = None;
         if metrics.measures_time() || flow_name.is_some() {
@@ -322,7 +314,23 @@ impl Live {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        Guard::of(Call::Live(ManuallyDrop::new(Live {
+        // One expression, so that the call is built in the guard's slot.
+        Guard::of(Call::Live(ManuallyDrop::new(Live::new(
+            site, metrics, span, is_async, start, flow,
+        ))))
+    }
+
+    /// A live call, its span not entered yet.
+    #[inline(always)]
+    fn new(
+        site: &'static Site,
+        metrics: &'static SiteMetrics,
+        span: Span,
+        is_async: bool,
+        start: Option<quanta::Instant>,
+        flow: Option<Frame>,
+    ) -> Live {
+        Live {
             site,
             metrics,
             span,
@@ -333,7 +341,7 @@ impl Live {
             is_async,
             flow,
             children: None,
-        })))
+        }
     }
 
     /// The values of this call's `labels(...)`, in the order of the call site's label names.

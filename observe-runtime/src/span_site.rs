@@ -69,8 +69,6 @@ impl Callsite for SpanSite {
 impl SpanSite {
     /// The registered span callsite of `site`.
     fn new(site: &'static Site, marker: &'static str) -> &'static SpanSite {
-        // Kept for the failure record of a panic, as `Live::start` does.
-        crate::panic::install_hook();
         let info = &site.info;
         let mut names: Vec<&'static str> = HEAD.to_vec();
         names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));

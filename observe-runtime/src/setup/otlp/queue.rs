@@ -45,19 +45,25 @@ impl Pending {
         false
     }
 
-    /// `n` items reached the exporter.
-    fn taken(&self, n: usize) {
+    /// `export` carries `n` items that reached the exporter: they are no longer pending, and
+    /// they count as dropped if the export fails.
+    fn track(
+        self: &Arc<Self>,
+        n: usize,
+        export: impl std::future::Future<Output = OTelSdkResult> + Send,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         let _ = self
             .count
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
                 Some(c.saturating_sub(n))
             });
-    }
-
-    /// The result of exporting `n` items, counted as dropped when it failed.
-    fn exported(&self, n: usize, result: &OTelSdkResult) {
-        if result.is_err() {
-            crate::metrics::telemetry_dropped(self.signal, "export_failed", n as u64);
+        let pending = Arc::clone(self);
+        async move {
+            let result = export.await;
+            if result.is_err() {
+                crate::metrics::telemetry_dropped(pending.signal, "export_failed", n as u64);
+            }
+            result
         }
     }
 }
@@ -106,14 +112,7 @@ impl<E: SpanExporter> SpanExporter for Counted<E> {
         batch: Vec<SpanData>,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         let n = batch.len();
-        self.pending.taken(n);
-        let export = self.inner.export(batch);
-        let pending = Arc::clone(&self.pending);
-        async move {
-            let result = export.await;
-            pending.exported(n, &result);
-            result
-        }
+        self.pending.track(n, self.inner.export(batch))
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -155,14 +154,7 @@ impl<E: LogExporter> LogExporter for Counted<E> {
         batch: LogBatch<'_>,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
         let n = batch.iter().count();
-        self.pending.taken(n);
-        let export = self.inner.export(batch);
-        let pending = Arc::clone(&self.pending);
-        async move {
-            let result = export.await;
-            pending.exported(n, &result);
-            result
-        }
+        self.pending.track(n, self.inner.export(batch))
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
