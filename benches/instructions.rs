@@ -7,80 +7,18 @@
 //! polled once).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use observe::observe;
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
 use std::hint::black_box;
-use std::sync::LazyLock;
+
 use tracing_subscriber::layer::SubscriberExt;
 
-#[inline(never)]
-fn floor(x: u64) -> u64 {
-    black_box(x).wrapping_mul(3)
-}
-
-static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
-    let counter = IntCounterVec::new(
-        Opts::new("hand_calls_total", "h"),
-        &["function", "module", "result"],
-    )
-    .unwrap();
-    let histogram = HistogramVec::new(
-        HistogramOpts::new("hand_seconds", "h"),
-        &["function", "module", "result"],
-    )
-    .unwrap();
-    let labels = ["hand_optimal", "overhead", "ok"];
-    (
-        counter.with_label_values(&labels),
-        histogram.with_label_values(&labels),
-    )
-});
-
-#[inline(never)]
-fn hand(x: u64) -> u64 {
-    let start = quanta::Instant::now();
-    let out = floor(x);
-    let (calls, seconds) = &*HAND;
-    seconds.observe(start.elapsed().as_secs_f64());
-    calls.inc();
-    out
-}
-
-#[observe(counter = "bench_calls", histogram = "bench_seconds")]
-#[inline(never)]
-fn observed(x: u64) -> u64 {
-    floor(x)
-}
-
-#[observe]
-#[inline(never)]
-fn span_only(x: u64) -> u64 {
-    floor(x)
-}
-
-#[observe(counter = "bench_async_calls", histogram = "bench_async_seconds")]
-#[inline(never)]
-async fn async_observed(x: u64) -> u64 {
-    floor(x)
-}
+mod common;
+use common::{
+    async_observed, floor, hand_optimal, observed, poll_ready, span_observe, span_tracing,
+};
 
 #[inline(never)]
 fn run_async(x: u64) -> u64 {
-    use std::future::Future;
-    let mut f = std::pin::pin!(async_observed(x));
-    match f
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
-    {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => unreachable!(),
-    }
-}
-
-#[tracing::instrument]
-#[inline(never)]
-fn span_tracing(x: u64) -> u64 {
-    floor(x)
+    poll_ready(async_observed(x))
 }
 
 fn main() {
@@ -88,9 +26,9 @@ fn main() {
     let mode = a.next().unwrap();
     let n: u64 = a.next().unwrap().parse().unwrap();
     let f: fn(u64) -> u64 = match mode.as_str() {
-        "hand" => hand,
+        "hand" => hand_optimal,
         "metric" => observed,
-        "span" => span_only,
+        "span" => span_observe,
         "async" => run_async,
         "tracing" => span_tracing,
         _ => floor,

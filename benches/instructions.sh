@@ -18,11 +18,11 @@ count() {
 }
 function_of() {
   case "$1" in
-    floor) echo "instructions::floor" ;;
-    hand) echo "instructions::hand" ;;
-    metric) echo "instructions::observed" ;;
-    span) echo "instructions::span_only" ;;
-    tracing) echo "instructions::span_tracing" ;;
+    floor) echo "instructions::common::floor" ;;
+    hand) echo "instructions::common::hand_optimal" ;;
+    metric) echo "instructions::common::observed" ;;
+    span) echo "instructions::common::span_observe" ;;
+    tracing) echo "instructions::common::span_tracing" ;;
     async) echo "instructions::run_async" ;;
   esac
 }

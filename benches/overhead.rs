@@ -12,40 +12,19 @@
 //!   optimum as an `async fn`, `#[observe]` with nothing listening (`quiet`), a counter alone,
 //!   and `#[observe(counter, histogram)]`, each on an `async fn`.
 
-use std::future::Future;
 use std::hint::black_box;
 use std::sync::LazyLock;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use observe::{observe, step};
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 
-#[inline(never)]
-fn floor(x: u64) -> u64 {
-    black_box(x).wrapping_mul(3)
-}
-
-static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
-    let counter = IntCounterVec::new(
-        Opts::new("hand_calls_total", "h"),
-        &["function", "module", "result"],
-    )
-    .unwrap();
-    let histogram = HistogramVec::new(
-        HistogramOpts::new("hand_seconds", "h"),
-        &["function", "module", "result"],
-    )
-    .unwrap();
-    prometheus::register(Box::new(counter.clone())).unwrap();
-    prometheus::register(Box::new(histogram.clone())).unwrap();
-    let labels = ["hand_optimal", "overhead", "ok"];
-    (
-        counter.with_label_values(&labels),
-        histogram.with_label_values(&labels),
-    )
-});
+mod common;
+use common::{
+    async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
+    span_tracing,
+};
 
 static NAIVE: LazyLock<(IntCounterVec, HistogramVec)> = LazyLock::new(|| {
     let counter = IntCounterVec::new(
@@ -64,16 +43,6 @@ static NAIVE: LazyLock<(IntCounterVec, HistogramVec)> = LazyLock::new(|| {
 });
 
 #[inline(never)]
-fn hand_optimal(x: u64) -> u64 {
-    let start = quanta::Instant::now();
-    let out = floor(x);
-    let (calls, seconds) = &*HAND;
-    seconds.observe(start.elapsed().as_secs_f64());
-    calls.inc();
-    out
-}
-
-#[inline(never)]
 fn hand_naive(x: u64) -> u64 {
     let start = std::time::Instant::now();
     let out = floor(x);
@@ -84,24 +53,6 @@ fn hand_naive(x: u64) -> u64 {
         .observe(start.elapsed().as_secs_f64());
     NAIVE.0.with_label_values(&labels).inc();
     out
-}
-
-#[observe(counter = "bench_calls", histogram = "bench_seconds")]
-#[inline(never)]
-fn observed(x: u64) -> u64 {
-    floor(x)
-}
-
-#[observe]
-#[inline(never)]
-fn span_observe(x: u64) -> u64 {
-    floor(x)
-}
-
-#[tracing::instrument]
-#[inline(never)]
-fn span_tracing(x: u64) -> u64 {
-    floor(x)
 }
 
 #[observe(flow)]
@@ -115,30 +66,8 @@ fn five_steps(x: u64) -> u64 {
     floor(x)
 }
 
-#[observe]
-#[inline(never)]
-fn no_flow(x: u64) -> u64 {
-    floor(x)
-}
-
 #[inline(never)]
 async fn async_floor(x: u64) -> u64 {
-    floor(x)
-}
-
-#[inline(never)]
-async fn async_hand_optimal(x: u64) -> u64 {
-    let start = quanta::Instant::now();
-    let out = floor(x);
-    let (calls, seconds) = &*HAND;
-    seconds.observe(start.elapsed().as_secs_f64());
-    calls.inc();
-    out
-}
-
-#[observe(counter = "bench_async_calls", histogram = "bench_async_seconds")]
-#[inline(never)]
-async fn async_observed(x: u64) -> u64 {
     floor(x)
 }
 
@@ -152,14 +81,6 @@ async fn async_quiet(x: u64) -> u64 {
 #[inline(never)]
 async fn async_counter(x: u64) -> u64 {
     floor(x)
-}
-
-fn poll_ready<F: Future>(f: F) -> F::Output {
-    let mut f = std::pin::pin!(f);
-    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(v) => v,
-        Poll::Pending => unreachable!("the benchmarked futures are ready at once"),
-    }
 }
 
 fn with_subscriber(name: &str, f: impl FnOnce()) {
@@ -196,7 +117,7 @@ fn flows(c: &mut Criterion) {
     for subscriber in ["none", "registry"] {
         let mut group = c.benchmark_group(format!("flow/{subscriber}"));
         with_subscriber(subscriber, || {
-            group.bench_function("without_flow", |b| b.iter(|| no_flow(black_box(7))));
+            group.bench_function("without_flow", |b| b.iter(|| span_observe(black_box(7))));
             group.bench_function("flow_5_steps", |b| b.iter(|| five_steps(black_box(7))));
         });
         group.finish();

@@ -15,65 +15,23 @@
 //! - `peers/contention`: two threads calling the same function, per call.
 
 use std::hint::black_box;
-use std::sync::{Barrier, LazyLock};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use autometrics::autometrics;
 use criterion::{criterion_group, criterion_main, Criterion};
-use observe::observe;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
 use tracing_subscriber::layer::SubscriberExt;
 
-#[inline(never)]
-fn floor(x: u64) -> u64 {
-    black_box(x).wrapping_mul(3)
-}
-
-static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
-    let labels = ["function", "module", "result"];
-    let counter = IntCounterVec::new(Opts::new("hand_calls_total", "h"), &labels).unwrap();
-    let histogram = HistogramVec::new(HistogramOpts::new("hand_seconds", "h"), &labels).unwrap();
-    let values = ["hand_optimal", "peers", "ok"];
-    (
-        counter.with_label_values(&values),
-        histogram.with_label_values(&values),
-    )
-});
-
-#[inline(never)]
-fn hand_optimal(x: u64) -> u64 {
-    let start = quanta::Instant::now();
-    let out = floor(x);
-    let (calls, seconds) = &*HAND;
-    seconds.observe(start.elapsed().as_secs_f64());
-    calls.inc();
-    out
-}
-
-#[observe(counter = "peer_calls", histogram = "peer_seconds")]
-#[inline(never)]
-fn observed(x: u64) -> u64 {
-    floor(x)
-}
+#[path = "../../benches/common/mod.rs"]
+mod common;
+use common::{floor, hand_optimal, observed, span_observe, span_tracing};
 
 #[autometrics]
 #[inline(never)]
 fn autometricsed(x: u64) -> u64 {
-    floor(x)
-}
-
-#[observe]
-#[inline(never)]
-fn span_observe(x: u64) -> u64 {
-    floor(x)
-}
-
-#[tracing::instrument]
-#[inline(never)]
-fn span_tracing(x: u64) -> u64 {
     floor(x)
 }
 

@@ -1,0 +1,86 @@
+//! The functions every benchmark compares, defined once: the floor (no instrumentation), the
+//! hand-written optimum (counter and histogram children cached in statics, one `quanta` TSC
+//! clock read at each end), and the same function under `#[observe(counter, histogram)]`,
+//! `#[observe]` and `#[tracing::instrument]`, sync and async. Included by `overhead.rs`,
+//! `instructions.rs` and `peers/benches/peers.rs` (`mod common;`).
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::hint::black_box;
+use std::sync::LazyLock;
+use std::task::{Context, Poll, Waker};
+
+use observe::observe;
+use prometheus::{Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts};
+
+/// The function every variant wraps.
+#[inline(never)]
+pub fn floor(x: u64) -> u64 {
+    black_box(x).wrapping_mul(3)
+}
+
+/// The hand-written optimum's label children, looked up once.
+static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
+    let labels = ["function", "module", "result"];
+    let counter = IntCounterVec::new(Opts::new("hand_calls_total", "h"), &labels).unwrap();
+    let histogram = HistogramVec::new(HistogramOpts::new("hand_seconds", "h"), &labels).unwrap();
+    let values = ["hand_optimal", "bench", "ok"];
+    (
+        counter.with_label_values(&values),
+        histogram.with_label_values(&values),
+    )
+});
+
+/// Counter + duration histogram written by hand, as cheaply as `prometheus` allows.
+#[inline(always)]
+fn hand_written(x: u64) -> u64 {
+    let start = quanta::Instant::now();
+    let out = floor(x);
+    let (calls, seconds) = &*HAND;
+    seconds.observe(start.elapsed().as_secs_f64());
+    calls.inc();
+    out
+}
+
+#[inline(never)]
+pub fn hand_optimal(x: u64) -> u64 {
+    hand_written(x)
+}
+
+#[inline(never)]
+pub async fn async_hand_optimal(x: u64) -> u64 {
+    hand_written(x)
+}
+
+#[observe(counter = "bench_calls", histogram = "bench_seconds")]
+#[inline(never)]
+pub fn observed(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe(counter = "bench_async_calls", histogram = "bench_async_seconds")]
+#[inline(never)]
+pub async fn async_observed(x: u64) -> u64 {
+    floor(x)
+}
+
+#[observe]
+#[inline(never)]
+pub fn span_observe(x: u64) -> u64 {
+    floor(x)
+}
+
+#[tracing::instrument]
+#[inline(never)]
+pub fn span_tracing(x: u64) -> u64 {
+    floor(x)
+}
+
+/// Polls a future that is ready at once, with no executor.
+pub fn poll_ready<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("the benchmarked futures are ready at once"),
+    }
+}
