@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 use std::future::Future;
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -51,10 +51,67 @@ pub(crate) fn tracing_enabled() -> bool {
 /// call site without metrics and flow (a full live call only if it does not simply succeed),
 /// otherwise the live call: span, timing, outcome and flow events.
 #[must_use = "the call is recorded when the guard is dropped"]
-pub struct Guard {
-    call: Call,
+pub struct Guard<'a> {
+    /// Where the call's record lives (in the function's [`Slot`]); `None` for a call that
+    /// records nothing. Kept apart from the record so that the guard itself never has its
+    /// address taken: the compiler then keeps `call` and `ok` in registers, and a quiet call
+    /// folds to the uninstrumented function (no drop code runs, nothing is stored).
+    call: Option<&'a mut Call>,
     /// Set by [`Guard::ok`]: one store, whatever the kind of call.
     ok: bool,
+}
+
+/// The storage of one call's record, in the instrumented function's frame: written only when
+/// the call records something.
+pub struct Slot(MaybeUninit<Call>);
+
+impl Slot {
+    /// An empty slot (nothing is written).
+    #[inline(always)]
+    pub const fn new() -> Slot {
+        Slot(MaybeUninit::uninit())
+    }
+
+    #[inline(always)]
+    fn put(&mut self, call: Call) -> Guard<'_> {
+        Guard {
+            call: Some(self.0.write(call)),
+            ok: false,
+        }
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot::new()
+    }
+}
+
+/// The guard of a function returning a future, moved into that future: it owns the call's
+/// record. Dropped before it is polled to the end, the call was cancelled.
+#[must_use = "the call is recorded when the guard is dropped"]
+pub struct AsyncGuard {
+    call: Call,
+}
+
+impl AsyncGuard {
+    /// The guard that observes the rest of the call, inside the returned future.
+    #[inline(always)]
+    pub fn guard(&mut self) -> Guard<'_> {
+        Guard {
+            call: (!matches!(self.call, Call::Quiet)).then_some(&mut self.call),
+            ok: false,
+        }
+    }
+}
+
+impl Drop for AsyncGuard {
+    #[inline]
+    fn drop(&mut self) {
+        if !matches!(self.call, Call::Quiet) {
+            finish(&mut self.call, false);
+        }
+    }
 }
 
 /// What a call site declares, known when the macro expands (a constant, so the checks on it
@@ -69,6 +126,8 @@ pub struct SiteKind {
     pub labels: bool,
 }
 
+/// What one call records. No drop code of its own (the variants that hold something are in
+/// `ManuallyDrop`): [`finish`] releases them and leaves `Quiet`.
 enum Call {
     Quiet,
     Timed(Timed),
@@ -76,17 +135,17 @@ enum Call {
     Live(ManuallyDrop<Live>),
 }
 
-impl Drop for Guard {
+impl Drop for Guard<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        if !matches!(self.call, Call::Quiet) {
-            finish(&mut self.call, self.ok);
+        if let Some(call) = &mut self.call {
+            finish(call, self.ok);
         }
     }
 }
 
 /// Records how a call ended: one out-of-line function for every kind of call, so that each
-/// instrumented function carries one call here and not the dispatch.
+/// instrumented function carries one call here and not the dispatch. Leaves the call `Quiet`.
 #[inline(never)]
 fn finish(call: &mut Call, ok: bool) {
     match call {
@@ -110,6 +169,7 @@ fn finish(call: &mut Call, ok: bool) {
             live.finish_and_release();
         }
     }
+    *call = Call::Quiet;
 }
 
 /// A span-only call that did not simply succeed becomes a live call, which records how it
@@ -133,62 +193,75 @@ fn upgrade(call: &mut Call) -> Option<&mut Live> {
 /// The span of a guard that records nothing.
 static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none);
 
-impl Guard {
-    /// Starts observing a synchronous call; [`Guard::enter`] then enters its span until the
-    /// guard is dropped. (Two calls, so that the guard is built straight into the caller's
-    /// binding: a guard entered and then returned would be copied on every call.) The span is
-    /// only made when something can record it.
+impl<'a> Guard<'a> {
+    /// Starts observing a synchronous call, its record kept in `slot`; [`Guard::enter`] then
+    /// enters its span until the guard is dropped. The span is only made when something can
+    /// record it.
     #[inline(always)]
-    pub fn new(site: &'static Site, kind: SiteKind, span: impl FnOnce() -> Span) -> Guard {
-        Guard::start(site, kind, span, false)
+    pub fn new(
+        slot: &'a mut Slot,
+        site: &'static Site,
+        kind: SiteKind,
+        span: impl FnOnce() -> Span,
+    ) -> Guard<'a> {
+        Guard::start(slot, site, kind, span, false)
     }
 
     /// Starts observing an `async fn` call; its span is entered on each poll by
     /// [`Guard::instrument`]. Dropped unfinished and not panicking, the call was cancelled.
     #[inline(always)]
-    pub fn new_async(site: &'static Site, kind: SiteKind, span: impl FnOnce() -> Span) -> Guard {
-        Guard::start(site, kind, span, true)
+    pub fn new_async(
+        slot: &'a mut Slot,
+        site: &'static Site,
+        kind: SiteKind,
+        span: impl FnOnce() -> Span,
+    ) -> Guard<'a> {
+        Guard::start(slot, site, kind, span, true)
     }
 
     #[inline(always)]
     fn start(
+        slot: &'a mut Slot,
         site: &'static Site,
         kind: SiteKind,
         span: impl FnOnce() -> Span,
         is_async: bool,
-    ) -> Guard {
+    ) -> Guard<'a> {
         if !tracing_enabled() {
             // Without a subscriber only metrics can be recorded: a flow adds nothing but its
             // events.
             if !kind.metrics {
-                return Guard::of(Call::Quiet);
+                return Guard::quiet();
             }
             let metrics = site.metrics();
             if !metrics.is_active() {
-                return Guard::of(Call::Quiet);
+                return Guard::quiet();
             }
             if !kind.labels {
-                return Guard::of(Call::Timed(Timed::start(metrics, is_async)));
+                return slot.put(Call::Timed(Timed::start(metrics, is_async)));
             }
         } else if !kind.flow && !kind.metrics {
-            return Guard::of(Call::Span(ManuallyDrop::new(SpanCall::start(
-                site,
-                span(),
-                is_async,
-            ))));
+            let call = SpanCall::start(site, span(), is_async);
+            return slot.put(Call::Span(ManuallyDrop::new(call)));
         }
-        Live::start(site, span(), is_async)
+        Guard {
+            call: Some(Live::start(slot, site, span(), is_async)),
+            ok: false,
+        }
     }
 
     #[inline(always)]
-    fn of(call: Call) -> Guard {
-        Guard { call, ok: false }
+    fn quiet() -> Guard<'a> {
+        Guard {
+            call: None,
+            ok: false,
+        }
     }
 
     #[inline(always)]
     fn live(&mut self) -> Option<&mut Live> {
-        match &mut self.call {
-            Call::Live(live) => Some(live),
+        match self.call.as_deref_mut() {
+            Some(Call::Live(live)) => Some(live),
             _ => None,
         }
     }
@@ -196,9 +269,9 @@ impl Guard {
     /// Enters the span of a synchronous call (and makes its flow the current one).
     #[inline(always)]
     pub fn enter(&mut self) {
-        match &mut self.call {
-            Call::Span(call) => call.enter(),
-            Call::Live(live) => live.enter(),
+        match self.call.as_deref_mut() {
+            Some(Call::Span(call)) => call.enter(),
+            Some(Call::Live(live)) => live.enter(),
             _ => {}
         }
     }
@@ -206,9 +279,9 @@ impl Guard {
     /// The call's span.
     #[inline]
     pub fn span(&self) -> &Span {
-        match &self.call {
-            Call::Live(live) => &live.span,
-            Call::Span(call) => &call.span,
+        match self.call.as_deref() {
+            Some(Call::Live(live)) => &live.span,
+            Some(Call::Span(call)) => &call.span,
             _ => &NO_SPAN,
         }
     }
@@ -225,7 +298,7 @@ impl Guard {
     /// `started_fields`.
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        if let Call::Live(live) = &self.call {
+        if let Some(Call::Live(live)) = self.call.as_deref() {
             live.flow_started(args);
         }
     }
@@ -240,10 +313,13 @@ impl Guard {
     }
 
     /// For a function returning a future: the synchronous part is over, the call goes on in
-    /// the returned future.
+    /// the returned future, which owns its record from now on.
     #[inline]
-    pub fn into_async(mut self) -> Guard {
-        Guard::of(match std::mem::replace(&mut self.call, Call::Quiet) {
+    pub fn into_async(mut self) -> AsyncGuard {
+        let Some(call) = self.call.take() else {
+            return AsyncGuard { call: Call::Quiet };
+        };
+        let call = match std::mem::replace(call, Call::Quiet) {
             Call::Quiet => Call::Quiet,
             Call::Timed(mut timed) => {
                 timed.is_async = true;
@@ -257,14 +333,15 @@ impl Guard {
             Call::Live(live) => Call::Live(ManuallyDrop::new(
                 ManuallyDrop::into_inner(live).into_async(),
             )),
-        })
+        };
+        AsyncGuard { call }
     }
 
     /// Polls `inner` inside the call's span (and flow).
     #[inline]
     pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
         Instrumented {
-            guard: &mut self.call,
+            guard: self.call.as_deref_mut(),
             inner,
         }
     }
@@ -286,24 +363,43 @@ impl Guard {
         secrets: &[Option<&dyn Display>],
         prints: &[Option<Fingerprint>],
     ) {
-        match &mut self.call {
-            Call::Quiet => {}
-            Call::Timed(timed) => timed.fail(error_type),
-            Call::Span(_) => {
-                if let Some(live) = upgrade(&mut self.call) {
-                    live.fail(error_type, message, secrets, prints);
-                }
-            }
-            Call::Live(live) => live.fail(error_type, message, secrets, prints),
+        if let Some(call) = self.call.as_deref_mut() {
+            fail(call, error_type, message, secrets, prints);
         }
+    }
+}
+
+/// Records a failure on the call (out of line: each instrumented function carries one call).
+#[inline(never)]
+fn fail(
+    call: &mut Call,
+    error_type: &'static str,
+    message: Message<'_>,
+    secrets: &[Option<&dyn Display>],
+    prints: &[Option<Fingerprint>],
+) {
+    match call {
+        Call::Quiet => {}
+        Call::Timed(timed) => timed.fail(error_type),
+        Call::Span(_) => {
+            if let Some(live) = upgrade(call) {
+                live.fail(error_type, message, secrets, prints);
+            }
+        }
+        Call::Live(live) => live.fail(error_type, message, secrets, prints),
     }
 }
 
 impl Live {
     #[inline(never)]
-    /// A live guard, built in the caller's slot (returning a `Live` to be wrapped would copy
+    /// A live call, built in the caller's slot (returning a `Live` to be wrapped would copy
     /// it on every call).
-    fn start(site: &'static Site, span: Span, is_async: bool) -> Guard {
+    fn start<'a>(
+        slot: &'a mut Slot,
+        site: &'static Site,
+        span: Span,
+        is_async: bool,
+    ) -> &'a mut Call {
         let metrics = site.metrics();
         metrics.started();
         let flow_name = site.info.flow.as_ref().map(|f| f.name);
@@ -314,8 +410,8 @@ impl Live {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        // One expression, so that the call is built in the guard's slot.
-        Guard::of(Call::Live(ManuallyDrop::new(Live::new(
+        // One expression, so that the call is built in the slot.
+        slot.0.write(Call::Live(ManuallyDrop::new(Live::new(
             site, metrics, span, is_async, start, flow,
         ))))
     }
@@ -573,7 +669,7 @@ impl Live {
 pin_project_lite::pin_project! {
     /// The body of an `async` call, polled inside the call's span.
     pub struct Instrumented<'g, F> {
-        guard: &'g mut Call,
+        guard: Option<&'g mut Call>,
         #[pin]
         inner: F,
     }
@@ -584,14 +680,17 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        if let Call::Span(call) = &mut **this.guard {
-            call.enter();
-            let scope = SpanScope(this.guard);
+        let Some(call) = this.guard.as_deref_mut() else {
+            return this.inner.poll(cx);
+        };
+        if let Call::Span(span_call) = call {
+            span_call.enter();
+            let scope = SpanScope(call);
             let output = this.inner.poll(cx);
             drop(scope);
             return output;
         }
-        match &mut **this.guard {
+        match call {
             Call::Quiet | Call::Span(_) => this.inner.poll(cx),
             Call::Timed(timed) => {
                 let scope = TimedScope(timed);

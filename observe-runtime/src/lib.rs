@@ -28,7 +28,7 @@ mod try_op;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::flow::{FlowId, Step};
-    pub use crate::guard::{Guard, Instrumented, SiteKind};
+    pub use crate::guard::{AsyncGuard, Guard, Instrumented, SiteKind, Slot};
     pub use crate::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,

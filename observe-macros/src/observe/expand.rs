@@ -4,7 +4,9 @@
 //!     #[observe(counter = "jobs")] fn f(x: u32) -> Result<T, E> { body }
 //! Output (sync; `P` is `::observe::__private`):
 //!     fn f(x: u32) -> Result<T, E> {
-//!         let __observe_guard = { static SITE: P::Site = …; P::Guard::new(&SITE, kind, || span!(…)) };
+//!         static SITE: P::Site = …;
+//!         let mut __observe_slot = P::Slot::new();
+//!         let mut __observe_guard = P::Guard::new(&mut __observe_slot, &SITE, kind, || P::Site::span(…));
 //!         #[allow(unreachable_code)]
 //!         let __observe_ret = {
 //!             let __observe_ret: Result<T, E> = '__observe_body: { body, exits rewritten };
@@ -107,9 +109,11 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let plain = output.as_ref().is_some_and(|t| certainly_not_result(t));
             let out_ty = output.filter(|t| !has_impl_trait(t)).map(|t| quote!(: #t));
             let finish = gen.finish(plain);
+            let owned = Ident::new("__observe_owned", Span::mixed_site());
             let wrapped = quote! {
                 async move {
-                    let mut #g = #g;
+                    let mut #owned = #g;
+                    let mut #g = #owned.guard();
                     let #ret #out_ty = #g.instrument(#fut).await;
                     #finish
                     #ret
@@ -166,9 +170,12 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    /// `static SITE = …; let mut __observe_guard = Guard::new(&SITE, kind, || span!(…));` as statements
-    /// of the function body: a guard bound by `let` is built in place (moving it out of a block
-    /// costs a 160-byte copy per call).
+    /// `static SITE = …; let mut __observe_slot = Slot::new(); let mut __observe_guard =
+    /// Guard::new(&mut __observe_slot, &SITE, kind, || Site::span(…));` as statements
+    /// of the function body. The call's record is written into the slot (only when the call
+    /// records something); the guard holds a reference to it and is never itself borrowed, so
+    /// the compiler keeps it in registers and a call that records nothing folds to the plain
+    /// function.
     fn guard(&self, metrics: &Metrics, shape: &Shape) -> TokenStream {
         let p = self.private;
         let args = self.args;
@@ -282,7 +289,11 @@ impl Gen<'_> {
                 #secrets
             }
         });
-        let binding = quote!(let mut #g);
+        let slot = Ident::new("__observe_slot", Span::mixed_site());
+        let binding = quote! {
+            let mut #slot = #p::Slot::new();
+            let mut #g
+        };
         let enter = match shape {
             Shape::Async => None,
             _ => Some(quote!(#g.enter();)),
@@ -322,7 +333,7 @@ impl Gen<'_> {
                 records_return: #records_return,
                 flow: #flow,
             });
-            #binding = #p::Guard::#new(&#site, #kind, || #p::Site::span(
+            #binding = #p::Guard::#new(&mut #slot, &#site, #kind, || #p::Site::span(
                 &#site,
                 {
                     fn #here() {}
