@@ -241,7 +241,7 @@ impl<'a> Guard<'a> {
                 return slot.put(Call::Timed(Timed::start(metrics, is_async)));
             }
         } else if !kind.flow && !kind.metrics {
-            let call = SpanCall::start(site, span(), is_async);
+            let call = SpanCall::start(site, span, is_async);
             return slot.put(Call::Span(ManuallyDrop::new(call)));
         }
         Guard {

@@ -110,7 +110,7 @@ pub struct Site {
     pub(crate) info: SiteInfo,
     metrics: OnceLock<SiteMetrics>,
     path: OnceLock<&'static str>,
-    pub(crate) span_site: OnceLock<&'static SpanSite>,
+    pub(crate) span_site: OnceLock<SpanSite>,
     pub(crate) exception: OnceLock<&'static EventSite>,
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }

@@ -15,14 +15,19 @@ pub(crate) struct SpanCall {
 }
 
 impl SpanCall {
-    #[inline]
-    pub(crate) fn start(site: &'static Site, span: Span, is_async: bool) -> SpanCall {
+    #[inline(always)]
+    pub(crate) fn start(
+        site: &'static Site,
+        span: impl FnOnce() -> Span,
+        is_async: bool,
+    ) -> SpanCall {
         // Resolving the site (once) installs the panic hook, which keeps panic messages for
-        // the failure record; afterwards this is one load.
+        // the failure record; afterwards this is one load. (Before the span is made, so that
+        // the span can be built straight into the call's slot.)
         let _ = site.metrics();
         SpanCall {
             site,
-            span,
+            span: span(),
             entered: false,
             is_async,
         }

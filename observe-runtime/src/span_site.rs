@@ -38,16 +38,13 @@ const NEVER: u8 = 0;
 const SOMETIMES: u8 = 1;
 const ALWAYS: u8 = 2;
 
-pub(crate) struct SpanSite {
+/// The registered callsite of a call site's span: what `tracing` asks about it.
+struct Registered {
     meta: OnceLock<Metadata<'static>>,
-    fields: OnceLock<Vec<Field>>,
     interest: AtomicU8,
-    /// `code.function.name` and `code.line.number`, computed once.
-    path: &'static str,
-    line: i64,
 }
 
-impl Callsite for SpanSite {
+impl Callsite for Registered {
     fn set_interest(&self, interest: Interest) {
         let value = if interest.is_never() {
             NEVER
@@ -66,9 +63,22 @@ impl Callsite for SpanSite {
     }
 }
 
+/// What making a call site's span takes, resolved once (plain fields: one check per call, the
+/// site's `OnceLock`).
+pub(crate) struct SpanSite {
+    registered: &'static Registered,
+    meta: &'static Metadata<'static>,
+    /// `code.*`, then the recorded arguments and fields.
+    head: &'static [Field; 3],
+    values: &'static [Field],
+    /// `code.function.name` and `code.line.number`.
+    path: &'static str,
+    line: i64,
+}
+
 impl SpanSite {
-    /// The registered span callsite of `site`.
-    fn new(site: &'static Site, marker: &'static str) -> &'static SpanSite {
+    /// The span callsite of `site`, registered with `tracing`.
+    fn new(site: &'static Site, marker: &'static str) -> SpanSite {
         let info = &site.info;
         let mut names: Vec<&'static str> = HEAD.to_vec();
         names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
@@ -77,37 +87,43 @@ impl SpanSite {
             names.push("return");
         }
         let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
-        let span_site: &'static SpanSite = Box::leak(Box::new(SpanSite {
+        let registered: &'static Registered = Box::leak(Box::new(Registered {
             meta: OnceLock::new(),
-            fields: OnceLock::new(),
             interest: AtomicU8::new(SOMETIMES),
+        }));
+        let field_set = FieldSet::new(names, Identifier(registered));
+        let fields: Vec<Field> = field_set.iter().collect();
+        let meta = registered.meta.get_or_init(|| {
+            Metadata::new(
+                info.name,
+                info.target,
+                info.level,
+                Some(info.file),
+                Some(info.line),
+                Some(info.module),
+                field_set,
+                Kind::SPAN,
+            )
+        });
+        tracing_core::callsite::register(registered);
+        let (head, values) = fields.split_at(HEAD.len());
+        let head: [Field; 3] = [head[0].clone(), head[1].clone(), head[2].clone()];
+        SpanSite {
+            registered,
+            meta,
+            head: Box::leak(Box::new(head)),
+            values: Box::leak(values.to_vec().into_boxed_slice()),
             path: site.function_path(marker),
             line: i64::from(info.line),
-        }));
-        let field_set = FieldSet::new(names, Identifier(span_site));
-        let _ = span_site.fields.set(field_set.iter().collect());
-        let _ = span_site.meta.set(Metadata::new(
-            info.name,
-            info.target,
-            info.level,
-            Some(info.file),
-            Some(info.line),
-            Some(info.module),
-            field_set,
-            Kind::SPAN,
-        ));
-        tracing_core::callsite::register(span_site);
-        span_site
+        }
     }
 
+    #[inline]
     fn enabled(&self) -> bool {
-        match self.interest.load(Ordering::Acquire) {
+        match self.registered.interest.load(Ordering::Acquire) {
             NEVER => false,
             ALWAYS => true,
-            _ => {
-                let meta = self.metadata();
-                dispatcher::get_default(|dispatch| dispatch.enabled(meta))
-            }
+            _ => dispatcher::get_default(|dispatch| dispatch.enabled(self.meta)),
         }
     }
 }
@@ -122,38 +138,45 @@ impl Site {
         if level > STATIC_MAX_LEVEL || level > LevelFilter::current() {
             return Span::none();
         }
-        let site = *self.span_site.get_or_init(|| SpanSite::new(self, marker));
+        let site = self.span_site.get_or_init(|| SpanSite::new(self, marker));
         if !site.enabled() {
             return Span::none();
         }
-        let (Some(meta), Some(fields)) = (site.meta.get(), site.fields.get()) else {
-            return Span::none();
-        };
         let head: [&dyn Value; 3] = [&site.path, &self.info.file, &site.line];
+        if values.is_empty() {
+            // The common case (no `args`, no `fields`): the `code.*` values alone.
+            let [path, file, line] = head;
+            let pairs = [
+                (&site.head[0], Some(path)),
+                (&site.head[1], Some(file)),
+                (&site.head[2], Some(line)),
+            ];
+            return Span::new(site.meta, &site.meta.fields().value_set(&pairs));
+        }
         let values = values.get(..MAX_SPAN_VALUES).unwrap_or(values);
-        let given = head.iter().chain(values).copied();
         // Value sets are arrays of at most 32: the smallest that holds the given values (the
         // fields left out stay empty).
         match head.len() + values.len() {
-            0..=4 => new_span::<4>(meta, fields, given),
-            5..=8 => new_span::<8>(meta, fields, given),
-            9..=16 => new_span::<16>(meta, fields, given),
-            _ => new_span::<MAX_FIELDS>(meta, fields, given),
+            0..=8 => span_with::<8>(site, head, values),
+            9..=16 => span_with::<16>(site, head, values),
+            _ => span_with::<MAX_FIELDS>(site, head, values),
         }
     }
 }
 
-/// A span with `values` for the first of `fields`; the others stay empty (a pair without a
-/// value is skipped by every visitor).
-#[inline(always)]
-fn new_span<'a, const N: usize>(
-    meta: &'static Metadata<'static>,
-    fields: &'a [Field],
-    values: impl Iterator<Item = &'a dyn Value>,
+/// A span with the `code.*` values and `values` for the first recorded fields; the others
+/// stay empty (a pair without a value is skipped by every visitor).
+#[inline(never)]
+fn span_with<const N: usize>(
+    site: &'static SpanSite,
+    head: [&dyn Value; 3],
+    values: &[&dyn Value],
 ) -> Span {
-    let mut pairs: [(&Field, Option<&dyn Value>); N] = [(&fields[0], None); N];
-    for ((pair, field), value) in pairs.iter_mut().zip(fields).zip(values) {
+    let fields = site.head.iter().chain(site.values);
+    let given = head.iter().chain(values).copied();
+    let mut pairs: [(&Field, Option<&dyn Value>); N] = [(&site.head[0], None); N];
+    for ((pair, field), value) in pairs.iter_mut().zip(fields).zip(given) {
         *pair = (field, Some(value));
     }
-    Span::new(meta, &meta.fields().value_set(&pairs))
+    Span::new(site.meta, &site.meta.fields().value_set(&pairs))
 }
