@@ -59,6 +59,9 @@ pub struct Guard<'a> {
     call: Option<&'a mut Call>,
     /// Set by [`Guard::ok`]: one store, whatever the kind of call.
     ok: bool,
+    /// A call site without metrics and flow (a constant where the guard is made): its
+    /// successful calls end in [`Guard::ok`], inline, like `#[tracing::instrument]`.
+    span_only: bool,
 }
 
 /// The storage of one call's record, in the instrumented function's frame: written only when
@@ -73,10 +76,11 @@ impl Slot {
     }
 
     #[inline(always)]
-    fn put(&mut self, call: Call) -> Guard<'_> {
+    fn put(&mut self, call: Call, kind: SiteKind) -> Guard<'_> {
         Guard {
             call: Some(self.0.write(call)),
             ok: false,
+            span_only: kind.span_only(),
         }
     }
 }
@@ -101,6 +105,7 @@ impl AsyncGuard {
         Guard {
             call: (!matches!(self.call, Call::Quiet)).then_some(&mut self.call),
             ok: false,
+            span_only: false,
         }
     }
 }
@@ -126,6 +131,13 @@ pub struct SiteKind {
     pub labels: bool,
 }
 
+impl SiteKind {
+    #[inline(always)]
+    fn span_only(self) -> bool {
+        !self.metrics && !self.flow
+    }
+}
+
 /// What one call records. No drop code of its own (the variants that hold something are in
 /// `ManuallyDrop`): [`finish`] releases them and leaves `Quiet`.
 enum Call {
@@ -148,6 +160,11 @@ impl Drop for Guard<'_> {
 /// instrumented function carries one call here and not the dispatch. Leaves the call `Quiet`.
 #[inline(never)]
 fn finish(call: &mut Call, ok: bool) {
+    if let (Call::Span(span_call), true) = (&mut *call, ok) {
+        span_call.finish_ok();
+        *call = Call::Quiet;
+        return;
+    }
     match call {
         Call::Quiet => {}
         Call::Timed(timed) => {
@@ -231,30 +248,32 @@ impl<'a> Guard<'a> {
             // Without a subscriber only metrics can be recorded: a flow adds nothing but its
             // events.
             if !kind.metrics {
-                return Guard::quiet();
+                return Guard::quiet(kind);
             }
             let metrics = site.metrics();
             if !metrics.is_active() {
-                return Guard::quiet();
+                return Guard::quiet(kind);
             }
             if !kind.labels {
-                return slot.put(Call::Timed(Timed::start(metrics, is_async)));
+                return slot.put(Call::Timed(Timed::start(metrics, is_async)), kind);
             }
-        } else if !kind.flow && !kind.metrics {
+        } else if kind.span_only() {
             let call = SpanCall::start(site, span, is_async);
-            return slot.put(Call::Span(ManuallyDrop::new(call)));
+            return slot.put(Call::Span(ManuallyDrop::new(call)), kind);
         }
         Guard {
             call: Some(Live::start(slot, site, span(), is_async)),
             ok: false,
+            span_only: kind.span_only(),
         }
     }
 
     #[inline(always)]
-    fn quiet() -> Guard<'a> {
+    fn quiet(kind: SiteKind) -> Guard<'a> {
         Guard {
             call: None,
             ok: false,
+            span_only: kind.span_only(),
         }
     }
 
@@ -346,9 +365,17 @@ impl<'a> Guard<'a> {
         }
     }
 
-    /// The call succeeded.
+    /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
+    /// as `#[tracing::instrument]` does; any other call when the guard is dropped.
     #[inline(always)]
     pub fn ok(&mut self) {
+        if self.span_only {
+            if let Some(Call::Span(span_call)) = self.call.as_deref_mut() {
+                span_call.finish_ok();
+                self.call = None;
+                return;
+            }
+        }
         self.ok = true;
     }
 
@@ -623,7 +650,7 @@ impl Live {
     #[inline(never)]
     fn finish_and_release(&mut self) {
         self.finish();
-        drop(std::mem::replace(&mut self.span, Span::none()));
+        self.span = Span::none();
         self.flow = None;
         self.children = None;
     }

@@ -118,9 +118,14 @@ impl SpanSite {
         }
     }
 
+    #[inline(always)]
+    fn interest(&self) -> u8 {
+        self.registered.interest.load(Ordering::Acquire)
+    }
+
     #[inline]
     fn enabled(&self) -> bool {
-        match self.registered.interest.load(Ordering::Acquire) {
+        match self.interest() {
             NEVER => false,
             ALWAYS => true,
             _ => dispatcher::get_default(|dispatch| dispatch.enabled(self.meta)),
@@ -134,25 +139,46 @@ impl Site {
     /// `marker` is the type name of a fn nested in the instrumented function (its path).
     #[inline(never)]
     pub fn span(&'static self, marker: &'static str, values: &[&dyn Value]) -> Span {
+        let Some(site) = self.span_site.get() else {
+            return self.first_span(marker, values);
+        };
         let level = self.info.level;
         if level > STATIC_MAX_LEVEL || level > LevelFilter::current() {
             return Span::none();
         }
-        let site = self.span_site.get_or_init(|| SpanSite::new(self, marker));
+        if !values.is_empty() || site.interest() != ALWAYS {
+            return self.span_otherwise(site, values);
+        }
+        // The common case (no `args`, no `fields`, a subscriber that always wants the span):
+        // the `code.*` values alone, with nothing else to call first.
+        let pairs: [(&Field, Option<&dyn Value>); 3] = [
+            (&site.head[0], Some(&site.path)),
+            (&site.head[1], Some(&self.info.file)),
+            (&site.head[2], Some(&site.line)),
+        ];
+        Span::new(site.meta, &site.meta.fields().value_set(&pairs))
+    }
+
+    /// The first span of the call site: resolves its callsite, whatever the level. That
+    /// installs the panic hook (once), which keeps panic messages for the failure record of a
+    /// call whose span is disabled too.
+    #[cold]
+    #[inline(never)]
+    fn first_span(&'static self, marker: &'static str, values: &[&dyn Value]) -> Span {
+        let _ = self.span_site.get_or_init(|| {
+            crate::panic::install_hook();
+            SpanSite::new(self, marker)
+        });
+        self.span(marker, values)
+    }
+
+    /// A span with recorded values, or one the subscriber is to be asked about.
+    #[inline(never)]
+    fn span_otherwise(&'static self, site: &'static SpanSite, values: &[&dyn Value]) -> Span {
         if !site.enabled() {
             return Span::none();
         }
         let head: [&dyn Value; 3] = [&site.path, &self.info.file, &site.line];
-        if values.is_empty() {
-            // The common case (no `args`, no `fields`): the `code.*` values alone.
-            let [path, file, line] = head;
-            let pairs = [
-                (&site.head[0], Some(path)),
-                (&site.head[1], Some(file)),
-                (&site.head[2], Some(line)),
-            ];
-            return Span::new(site.meta, &site.meta.fields().value_set(&pairs));
-        }
         let values = values.get(..MAX_SPAN_VALUES).unwrap_or(values);
         // Value sets are arrays of at most 32: the smallest that holds the given values (the
         // fields left out stay empty).
