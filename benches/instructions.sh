@@ -2,9 +2,9 @@
 # Instructions per call of each variant of benches/instructions.rs, under callgrind: only
 # the instructions executed inside the variant's function (and what it calls) are counted
 # (`--toggle-collect`), divided by the number of calls, so start-up does not count. Stable
-# where wall-clock timings on a shared machine are not. Under valgrind quanta cannot use the
-# TSC and reads the OS clock: the clock's instructions are the same for `hand` and `metric`,
-# and more than on hardware.
+# where wall-clock timings on a shared machine are not. The clock is quanta's mock clock (under
+# valgrind quanta could not use the TSC, and the OS clock's instruction count varies): the same
+# clock reads for `hand` and `metric`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200000}
@@ -24,11 +24,12 @@ function_of() {
     span) echo "instructions::common::span_observe" ;;
     tracing) echo "instructions::common::span_tracing" ;;
     async) echo "instructions::run_async" ;;
+    async_hand) echo "instructions::run_async_hand" ;;
   esac
 }
 printf '%-10s %-10s %s\n' variant subscriber instructions_per_call
 for subscriber in none registry; do
-  for variant in floor hand metric span tracing async; do
+  for variant in floor hand metric span tracing async_hand async; do
     if [ "$subscriber" = registry ]; then export REGISTRY=1; else unset REGISTRY; fi
     total=$(count "$(function_of "$variant")" "$bin" "$variant" "$n")
     printf '%-10s %-10s %d\n' "$variant" "$subscriber" $(( total / n ))

@@ -33,7 +33,9 @@ struct Live {
     state: State,
     entered: bool,
     is_async: bool,
-    flow: Option<Frame>,
+    /// A flow's frame: boxed (one allocation per flow call while someone listens), so that an
+    /// `async fn`'s future does not carry its 80 bytes whether it is a flow or not.
+    flow: Option<Box<Frame>>,
     /// The label set of this call, for a call site with `labels(...)`.
     children: Option<Arc<Children>>,
 }
@@ -59,9 +61,11 @@ pub struct Guard<'a> {
     call: Option<&'a mut Call>,
     /// Set by [`Guard::ok`]: one store, whatever the kind of call.
     ok: bool,
-    /// A call site without metrics and flow (a constant where the guard is made): its
-    /// successful calls end in [`Guard::ok`], inline, like `#[tracing::instrument]`.
-    span_only: bool,
+    /// What the call site declares (a constant where the guard is made, so that the checks
+    /// on it fold away): the successful calls of a span-only site end in [`Guard::ok`],
+    /// inline, like `#[tracing::instrument]`; those of a metrics-only call go straight to
+    /// their metrics.
+    kind: SiteKind,
 }
 
 /// The storage of one call's record, in the instrumented function's frame: written only when
@@ -80,7 +84,7 @@ impl Slot {
         Guard {
             call: Some(self.0.write(call)),
             ok: false,
-            span_only: kind.span_only(),
+            kind,
         }
     }
 }
@@ -105,7 +109,7 @@ impl AsyncGuard {
         Guard {
             call: (!matches!(self.call, Call::Quiet)).then_some(&mut self.call),
             ok: false,
-            span_only: false,
+            kind: SiteKind::ANY,
         }
     }
 }
@@ -132,9 +136,22 @@ pub struct SiteKind {
 }
 
 impl SiteKind {
+    /// Any site: what a guard that does not know its site assumes.
+    const ANY: SiteKind = SiteKind {
+        metrics: true,
+        flow: true,
+        labels: true,
+    };
+
     #[inline(always)]
     fn span_only(self) -> bool {
         !self.metrics && !self.flow
+    }
+
+    /// Whether a call of this site without a subscriber is a metrics-only (`Timed`) call.
+    #[inline(always)]
+    fn may_be_timed(self) -> bool {
+        self.metrics && !self.labels
     }
 }
 
@@ -264,7 +281,7 @@ impl<'a> Guard<'a> {
         Guard {
             call: Some(Live::start(slot, site, span(), is_async)),
             ok: false,
-            span_only: kind.span_only(),
+            kind,
         }
     }
 
@@ -273,7 +290,7 @@ impl<'a> Guard<'a> {
         Guard {
             call: None,
             ok: false,
-            span_only: kind.span_only(),
+            kind,
         }
     }
 
@@ -366,12 +383,20 @@ impl<'a> Guard<'a> {
     }
 
     /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
-    /// as `#[tracing::instrument]` does; any other call when the guard is dropped.
+    /// as `#[tracing::instrument]` does, and a metrics-only call records its metrics here;
+    /// any other call ends when the guard is dropped.
     #[inline(always)]
     pub fn ok(&mut self) {
-        if self.span_only {
+        if self.kind.span_only() {
             if let Some(Call::Span(span_call)) = self.call.as_deref_mut() {
                 span_call.finish_ok();
+                self.call = None;
+                return;
+            }
+        }
+        if self.kind.may_be_timed() {
+            if let Some(Call::Timed(timed)) = self.call.as_deref_mut() {
+                timed.finish_ok();
                 self.call = None;
                 return;
             }
@@ -435,7 +460,7 @@ impl Live {
         if metrics.measures_time() || flow_name.is_some() {
             let now = quanta::Instant::now();
             start = Some(now);
-            flow = flow_name.map(|name| Frame::new(name, now, span.id()));
+            flow = flow_name.map(|name| Box::new(Frame::new(name, now, span.id())));
         }
         // One expression, so that the call is built in the slot.
         slot.0.write(Call::Live(ManuallyDrop::new(Live::new(
@@ -451,7 +476,7 @@ impl Live {
         span: Span,
         is_async: bool,
         start: Option<quanta::Instant>,
-        flow: Option<Frame>,
+        flow: Option<Box<Frame>>,
     ) -> Live {
         Live {
             site,
@@ -705,70 +730,82 @@ pin_project_lite::pin_project! {
 impl<F: Future> Future for Instrumented<'_, F> {
     type Output = F::Output;
 
+    /// Each scope below only acts on its drop when the poll unwinds; a poll that returns
+    /// forgets it, after leaving the span explicitly.
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let Some(call) = this.guard.as_deref_mut() else {
             return this.inner.poll(cx);
         };
-        if let Call::Span(span_call) = call {
-            span_call.enter();
-            let scope = SpanScope(call);
-            let output = this.inner.poll(cx);
-            drop(scope);
-            return output;
-        }
         match call {
-            Call::Quiet | Call::Span(_) => this.inner.poll(cx),
+            Call::Quiet => this.inner.poll(cx),
             Call::Timed(timed) => {
                 let scope = TimedScope(timed);
                 let output = this.inner.poll(cx);
-                drop(scope);
+                std::mem::forget(scope);
+                output
+            }
+            Call::Span(span_call) => {
+                span_call.enter();
+                let scope = SpanScope(call);
+                let output = this.inner.poll(cx);
+                scope.returned();
                 output
             }
             Call::Live(live) => {
                 let scope = PollScope::enter(live);
                 let output = this.inner.poll(cx);
-                drop(scope);
+                scope.returned();
                 output
             }
         }
     }
 }
 
-/// One poll of a span-only call, inside its span. A panic unwinding out of the poll makes it a
-/// live call that records the panic while the span is still entered.
+/// One poll of a span-only call, inside its span. Dropped, the poll unwound: the call becomes
+/// a live call that records the panic while the span is still entered.
 struct SpanScope<'a>(&'a mut Call);
 
-impl Drop for SpanScope<'_> {
+impl SpanScope<'_> {
+    /// The poll returned: leave the span.
     #[inline]
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            if let Some(live) = upgrade(self.0) {
-                if live.state == State::Running {
-                    live.record_panic();
-                }
-                live.exit();
-            }
-        } else if let Call::Span(call) = self.0 {
+    fn returned(self) {
+        let mut scope = std::mem::ManuallyDrop::new(self);
+        if let Call::Span(call) = &mut *scope.0 {
             call.exit();
         }
     }
 }
 
-/// One poll of a metrics-only call: a panic unwinding out of it is the call's outcome.
+impl Drop for SpanScope<'_> {
+    #[cold]
+    #[inline(never)]
+    fn drop(&mut self) {
+        if let Some(live) = upgrade(self.0) {
+            if live.state == State::Running {
+                live.record_panic();
+            }
+            live.exit();
+        }
+    }
+}
+
+/// One poll of a metrics-only call. Dropped, the poll unwound: that is the call's outcome.
 struct TimedScope<'a>(&'a mut Timed);
 
 impl Drop for TimedScope<'_> {
-    #[inline]
+    #[cold]
     fn drop(&mut self) {
-        if self.0.state == State::Running && std::thread::panicking() {
+        if self.0.state == State::Running {
             self.0.panicked();
         }
     }
 }
 
-/// One poll inside the span. A panic unwinding out of the poll is recorded here, while the span
-/// is still entered: the future itself may be dropped much later, when no panic is in progress.
+/// One poll inside the span. Dropped, the poll unwound: the panic is recorded here, while the
+/// span is still entered (the future itself may be dropped much later, when no panic is in
+/// progress).
 struct PollScope<'a>(&'a mut Live);
 
 impl<'a> PollScope<'a> {
@@ -777,12 +814,20 @@ impl<'a> PollScope<'a> {
         guard.enter();
         PollScope(guard)
     }
+
+    /// The poll returned: leave the span.
+    #[inline]
+    fn returned(self) {
+        let mut scope = std::mem::ManuallyDrop::new(self);
+        scope.0.exit();
+    }
 }
 
 impl Drop for PollScope<'_> {
-    #[inline]
+    #[cold]
+    #[inline(never)]
     fn drop(&mut self) {
-        if self.0.state == State::Running && std::thread::panicking() {
+        if self.0.state == State::Running {
             self.0.record_panic();
         }
         self.0.exit();

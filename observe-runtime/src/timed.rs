@@ -51,6 +51,13 @@ impl Timed {
         self.state = Ended::Panicked;
     }
 
+    /// The call succeeded (the common case, out of line: one call from each function).
+    #[inline(never)]
+    pub(crate) fn finish_ok(&self) {
+        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
+        self.metrics.finished(None, CallResult::Ok, elapsed, "");
+    }
+
     #[inline(always)]
     pub(crate) fn finish(&mut self) {
         let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
