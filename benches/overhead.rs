@@ -23,7 +23,7 @@ use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 mod common;
 use common::{
     async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
-    span_tracing,
+    span_tracing, warm_registry,
 };
 
 static NAIVE: LazyLock<(IntCounterVec, HistogramVec)> = LazyLock::new(|| {
@@ -86,7 +86,10 @@ async fn async_counter(x: u64) -> u64 {
 fn with_subscriber(name: &str, f: impl FnOnce()) {
     match name {
         "none" => f(),
-        _ => tracing::subscriber::with_default(tracing_subscriber::registry(), f),
+        _ => tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+            warm_registry();
+            f();
+        }),
     }
 }
 

@@ -5,8 +5,11 @@
 //! differences the targets are about. `cargo bench --bench side_by_side [-- <group filter>]`.
 //!
 //! For each variant: the median and the spread (10th–90th percentile) of its per-round time
-//! per call; for each group its overhead ratio, (variant − floor) / (baseline − floor), taken
-//! round by round (both measured within milliseconds of each other), then the median.
+//! per call; then, against the group's baseline (its second variant), the difference and the
+//! overhead ratio (variant − floor) / (baseline − floor), each taken round by round (both
+//! measured within milliseconds of each other), then the median. (Where the baseline costs
+//! about as much as the floor, as `#[tracing::instrument]` with no subscriber does, only the
+//! difference means something.)
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -14,7 +17,7 @@ use std::time::{Duration, Instant};
 mod common;
 use common::{
     async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
-    span_tracing,
+    span_tracing, warm_registry,
 };
 
 const ROUNDS: usize = 41;
@@ -88,10 +91,19 @@ fn group(name: &str, variants: &[Variant]) {
     }
     let (base_label, _) = variants[1];
     for (v, (label, _)) in variants.iter().enumerate().skip(2) {
-        let mut ratios: Vec<f64> = (0..ROUNDS)
-            .map(|r| (times[v][r] - times[0][r]) / (times[1][r] - times[0][r]))
-            .collect();
-        ratios.sort_by(f64::total_cmp);
+        let per_round = |f: &dyn Fn(usize) -> f64| {
+            let mut values: Vec<f64> = (0..ROUNDS).map(f).collect();
+            values.sort_by(f64::total_cmp);
+            values
+        };
+        let differences = per_round(&|r| times[v][r] - times[1][r]);
+        println!(
+            "  {label} − {base_label}: median {:+.2} ns, p10 – p90 {:+.2} – {:+.2}",
+            quantile(&differences, 0.5),
+            quantile(&differences, 0.1),
+            quantile(&differences, 0.9)
+        );
+        let ratios = per_round(&|r| (times[v][r] - times[0][r]) / (times[1][r] - times[0][r]));
         println!(
             "  ratio ({label} − floor) / ({base_label} − floor): median {:.3}, p10 – p90 {:.3} – {:.3}",
             quantile(&ratios, 0.5),
@@ -146,6 +158,7 @@ fn main() {
         }
         if name.ends_with("registry") {
             tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+                warm_registry();
                 group(name, variants)
             });
         } else {

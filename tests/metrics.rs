@@ -72,6 +72,12 @@ async fn in_flight_async() {
     std::future::pending::<()>().await;
 }
 
+#[observe(counter = "m_late_drop_calls")]
+async fn panics_async_dropped_later() {
+    support::yield_now().await;
+    panic!("async");
+}
+
 #[observe(in_flight = "m_panic_in_flight", counter = "m_panic_calls")]
 async fn panics_async() {
     support::yield_now().await;
@@ -263,6 +269,24 @@ fn in_flight_returns_to_zero_after_an_async_panic() {
     assert_eq!(
         sample("m_panic_calls_total", &[("result", "panic")]),
         Some(1.0)
+    );
+}
+
+#[test]
+fn an_async_panic_counts_as_a_panic_even_when_the_future_is_dropped_later() {
+    let mut fut = Box::pin(panics_async_dropped_later());
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        block_on(fut.as_mut());
+    }));
+    assert!(caught.is_err());
+    drop(fut); // no panic in progress any more: the poll that unwound recorded it
+    assert_eq!(
+        sample("m_late_drop_calls_total", &[("result", "panic")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample("m_late_drop_calls_total", &[("result", "cancelled")]),
+        None
     );
 }
 

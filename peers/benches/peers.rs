@@ -87,6 +87,7 @@ fn spans(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("peers/span/registry");
     tracing::subscriber::with_default(tracing_subscriber::registry(), || {
+        common::warm_registry();
         group.bench_function("observe", |b| b.iter(|| span_observe(black_box(7))));
         group.bench_function("tracing_instrument", |b| {
             b.iter(|| span_tracing(black_box(7)))
