@@ -76,11 +76,13 @@ pub fn span_tracing(x: u64) -> u64 {
     floor(x)
 }
 
-/// Brings the current subscriber's span store to its steady state. `tracing_subscriber`'s
-/// `Registry` keeps growing its slab of span slots over the first ten million or so spans of a
-/// process (page after page, each twice the last: about 1.5 GB here), and calls during that
-/// growth cost up to ten times more; afterwards it reuses its slots. Whichever variant ran
-/// first in a registry group paid for all of it. Called at the start of each registry scope.
+/// Moves the first growth steps of the current subscriber's span store out of the measurement.
+/// `tracing_subscriber`'s `Registry` grows its slab of span slots in steps, each page twice the
+/// last (about 1.5 GB after ten million spans here), and calls during a step cost up to ten
+/// times more, for observe and `#[tracing::instrument]` alike. The early steps come every few
+/// million spans and fell on whichever variant ran first; later steps still land on one
+/// variant of a criterion group now and then (its confidence interval then spans 100 ns to
+/// 1 µs), which is why `side_by_side` alternates short batches.
 pub fn warm_registry() {
     for _ in 0..16_000_000u32 {
         tracing::info_span!("warm_up").in_scope(|| {});
