@@ -4,7 +4,9 @@
 //! OpenTelemetry layer with an SDK provider whose batch exporter discards. Variants: `floor`, `hand`
 //! (hand-written optimal metrics), `metric` (`#[observe(counter, histogram)]`), `span`
 //! (`#[observe]`), `tracing` (`#[tracing::instrument]`), `async` (`metric` as an `async fn`
-//! polled once), `async_hand` (`hand` as an `async fn` polled once). The clock is `quanta`'s mock clock, so that counts are exact.
+//! polled once), `async_hand` (`hand` as an `async fn` polled once), `awaiting` and
+//! `awaiting_hand` (the same two with an `.await` of an opaque ready future in the body). The
+//! clock is `quanta`'s mock clock, so that counts are exact.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::hint::black_box;
@@ -13,8 +15,8 @@ use tracing_subscriber::layer::SubscriberExt;
 
 mod common;
 use common::{
-    async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
-    span_tracing,
+    async_hand_awaiting, async_hand_optimal, async_observed, async_observed_awaiting, floor,
+    hand_optimal, observed, poll_ready, span_observe, span_tracing,
 };
 
 #[inline(never)]
@@ -27,6 +29,16 @@ fn run_async_hand(x: u64) -> u64 {
     poll_ready(async_hand_optimal(x))
 }
 
+#[inline(never)]
+fn run_awaiting(x: u64) -> u64 {
+    poll_ready(async_observed_awaiting(x))
+}
+
+#[inline(never)]
+fn run_awaiting_hand(x: u64) -> u64 {
+    poll_ready(async_hand_awaiting(x))
+}
+
 fn main() {
     let mut a = std::env::args().skip(1);
     let mode = a.next().unwrap();
@@ -37,6 +49,8 @@ fn main() {
         "span" => span_observe,
         "async" => run_async,
         "async_hand" => run_async_hand,
+        "awaiting" => run_awaiting,
+        "awaiting_hand" => run_awaiting_hand,
         "tracing" => span_tracing,
         _ => floor,
     };

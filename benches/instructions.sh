@@ -25,11 +25,13 @@ function_of() {
     tracing) echo "instructions::common::span_tracing" ;;
     async) echo "instructions::run_async" ;;
     async_hand) echo "instructions::run_async_hand" ;;
+    awaiting) echo "instructions::run_awaiting" ;;
+    awaiting_hand) echo "instructions::run_awaiting_hand" ;;
   esac
 }
 printf '%-10s %-10s %s\n' variant subscriber instructions_per_call
 for subscriber in none registry; do
-  for variant in floor hand metric span tracing async_hand async; do
+  for variant in floor hand metric span tracing async_hand async awaiting_hand awaiting; do
     if [ "$subscriber" = registry ]; then export REGISTRY=1; else unset REGISTRY; fi
     total=$(count "$(function_of "$variant")" "$bin" "$variant" "$n")
     printf '%-10s %-10s %d\n' "$variant" "$subscriber" $(( total / n ))

@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{
-    async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
-    span_tracing, warm_registry,
+    async_awaiting, async_hand_awaiting, async_hand_optimal, async_observed,
+    async_observed_awaiting, floor, hand_optimal, observed, poll_ready, span_observe, span_tracing,
+    warm_registry,
 };
 
 const ROUNDS: usize = 41;
@@ -35,6 +36,18 @@ fn async_hand(x: u64) -> u64 {
 
 fn async_observe(x: u64) -> u64 {
     poll_ready(async_observed(x))
+}
+
+fn awaiting_floor(x: u64) -> u64 {
+    poll_ready(async_awaiting(x))
+}
+
+fn awaiting_hand(x: u64) -> u64 {
+    poll_ready(async_hand_awaiting(x))
+}
+
+fn awaiting_observe(x: u64) -> u64 {
+    poll_ready(async_observed_awaiting(x))
 }
 
 /// Times `n` calls, in nanoseconds per call.
@@ -118,7 +131,7 @@ fn main() {
         .skip(1)
         .find(|a| !a.starts_with('-'))
         .unwrap_or_default();
-    let groups: [(&str, Vec<Variant>); 4] = [
+    let groups: [(&str, Vec<Variant>); 5] = [
         (
             "metrics",
             vec![
@@ -133,6 +146,14 @@ fn main() {
                 ("floor", async_floor),
                 ("hand_optimal", async_hand),
                 ("observe", async_observe),
+            ],
+        ),
+        (
+            "async_awaiting_metrics",
+            vec![
+                ("floor", awaiting_floor),
+                ("hand_optimal", awaiting_hand),
+                ("observe", awaiting_observe),
             ],
         ),
         (

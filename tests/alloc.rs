@@ -85,12 +85,19 @@ async fn work_async(x: u64) -> u64 {
     x + 1
 }
 
+/// Ready at once, but through an `.await`: the call's future holds its record.
+#[observe(counter = "alloc_awaiting_calls", histogram = "alloc_awaiting_ms")]
+async fn work_awaiting(x: u64) -> u64 {
+    std::future::ready(x + 1).await
+}
+
 #[test]
 fn metric_path_allocates_nothing_after_the_first_call() {
     // First calls resolve the call site: registration and label children allocate, once.
     let _ = work(1);
     let _ = work(0);
     let _ = futures::executor::block_on(work_async(1));
+    let _ = futures::executor::block_on(work_awaiting(1));
 
     let ok = allocations_during(|| {
         for i in 1..1000 {
@@ -112,6 +119,8 @@ fn metric_path_allocates_nothing_after_the_first_call() {
         for i in 0..1000 {
             let mut fut = std::pin::pin!(work_async(i));
             assert_eq!(fut.as_mut().poll(&mut cx), std::task::Poll::Ready(i + 1));
+            let mut fut = std::pin::pin!(work_awaiting(i));
+            assert_eq!(fut.as_mut().poll(&mut cx), std::task::Poll::Ready(i + 1));
         }
     });
     assert_eq!(asynchronous, 0, "allocations in async calls");
@@ -119,6 +128,10 @@ fn metric_path_allocates_nothing_after_the_first_call() {
     let text = observe::metrics::render();
     assert!(
         text.contains("alloc_calls_total{function=\"work\",module=\"alloc\",result=\"ok\"} 1000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("alloc_awaiting_calls_total{function=\"work_awaiting\",module=\"alloc\",result=\"ok\"} 1001"),
         "{text}"
     );
 }

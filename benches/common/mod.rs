@@ -36,10 +36,15 @@ static HAND: LazyLock<(IntCounter, Histogram)> = LazyLock::new(|| {
 fn hand_written(x: u64) -> u64 {
     let start = quanta::Instant::now();
     let out = floor(x);
+    hand_record(start);
+    out
+}
+
+#[inline(always)]
+fn hand_record(start: quanta::Instant) {
     let (calls, seconds) = &*HAND;
     seconds.observe(start.elapsed().as_secs_f64());
     calls.inc();
-    out
 }
 
 #[inline(never)]
@@ -50,6 +55,42 @@ pub fn hand_optimal(x: u64) -> u64 {
 #[inline(never)]
 pub async fn async_hand_optimal(x: u64) -> u64 {
     hand_written(x)
+}
+
+/// A future ready at its first poll but opaque to the optimizer, as an I/O future is: the code
+/// around its `.await` must keep what it holds across it (the hand-written start time, observe's
+/// record of the call).
+pub struct Ready(u64);
+
+impl Future for Ready {
+    type Output = u64;
+
+    #[inline(never)]
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
+        Poll::Ready(floor(self.0))
+    }
+}
+
+/// The floor of the awaiting variants.
+#[inline(never)]
+pub async fn async_awaiting(x: u64) -> u64 {
+    Ready(x).await
+}
+
+/// `async_hand_optimal` with an `.await` in its body.
+#[inline(never)]
+pub async fn async_hand_awaiting(x: u64) -> u64 {
+    let start = quanta::Instant::now();
+    let out = Ready(x).await;
+    hand_record(start);
+    out
+}
+
+/// `async_observed` with an `.await` in its body: polled inside the call's future.
+#[observe(counter = "bench_awaiting_calls", histogram = "bench_awaiting_seconds")]
+#[inline(never)]
+pub async fn async_observed_awaiting(x: u64) -> u64 {
+    Ready(x).await
 }
 
 #[observe(counter = "bench_calls", histogram = "bench_seconds")]

@@ -3,19 +3,17 @@
 //! the flow events.
 
 use std::fmt::Display;
-use std::future::Future;
 use std::mem::{ManuallyDrop, MaybeUninit};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use tracing::field::{display, Value};
 use tracing::level_filters::LevelFilter;
 use tracing::Span;
 
+use crate::async_call::{AsyncCall, StaticKind};
 use crate::event::MAX_FIELDS;
 use crate::flow::{self, Frame};
-use crate::metrics::{CallResult, Children, SiteMetrics};
+use crate::metrics::{CallResult, Children};
 use crate::panic;
 use crate::probe::Message;
 use crate::redact::{self, Fingerprint};
@@ -24,20 +22,25 @@ use crate::span_call::SpanCall;
 use crate::timed::{Ended as State, Timed, UNSEEN_ERROR};
 
 /// What a call records when someone can see it.
-struct Live {
+/// Kept small (80 bytes): an `async fn`'s future carries it.
+pub(crate) struct Live {
     site: &'static Site,
-    metrics: &'static SiteMetrics,
     span: Span,
     start: Option<quanta::Instant>,
-    error_type: &'static str,
     state: State,
     entered: bool,
     is_async: bool,
-    /// A flow's frame: boxed (one allocation per flow call while someone listens), so that an
-    /// `async fn`'s future does not carry its 80 bytes whether it is a flow or not.
-    flow: Option<Box<Frame>>,
+    extra: Option<Box<Extra>>,
+}
+
+/// What only some calls carry, boxed so that the record stays small: allocated for a flow call
+/// while someone listens, a call with `labels(...)`, and a failure.
+#[derive(Default)]
+struct Extra {
+    flow: Option<Frame>,
     /// The label set of this call, for a call site with `labels(...)`.
     children: Option<Arc<Children>>,
+    error_type: &'static str,
 }
 
 /// Whether any `tracing` subscriber could record something (a span or an error event).
@@ -95,34 +98,6 @@ impl Default for Slot {
     }
 }
 
-/// The guard of a function returning a future, moved into that future: it owns the call's
-/// record. Dropped before it is polled to the end, the call was cancelled.
-#[must_use = "the call is recorded when the guard is dropped"]
-pub struct AsyncGuard {
-    call: Call,
-}
-
-impl AsyncGuard {
-    /// The guard that observes the rest of the call, inside the returned future.
-    #[inline(always)]
-    pub fn guard(&mut self) -> Guard<'_> {
-        Guard {
-            call: (!matches!(self.call, Call::Quiet)).then_some(&mut self.call),
-            ok: false,
-            kind: SiteKind::ANY,
-        }
-    }
-}
-
-impl Drop for AsyncGuard {
-    #[inline]
-    fn drop(&mut self) {
-        if !matches!(self.call, Call::Quiet) {
-            finish(&mut self.call, false);
-        }
-    }
-}
-
 /// What a call site declares, known when the macro expands (a constant, so the checks on it
 /// fold away).
 #[derive(Clone, Copy, Debug)]
@@ -136,13 +111,6 @@ pub struct SiteKind {
 }
 
 impl SiteKind {
-    /// Any site: what a guard that does not know its site assumes.
-    const ANY: SiteKind = SiteKind {
-        metrics: true,
-        flow: true,
-        labels: true,
-    };
-
     #[inline(always)]
     fn span_only(self) -> bool {
         !self.metrics && !self.flow
@@ -157,7 +125,7 @@ impl SiteKind {
 
 /// What one call records. No drop code of its own (the variants that hold something are in
 /// `ManuallyDrop`): [`finish`] releases them and leaves `Quiet`.
-enum Call {
+pub(crate) enum Call {
     Quiet,
     Timed(Timed),
     Span(ManuallyDrop<SpanCall>),
@@ -176,7 +144,7 @@ impl Drop for Guard<'_> {
 /// Records how a call ended: one out-of-line function for every kind of call, so that each
 /// instrumented function carries one call here and not the dispatch. Leaves the call `Quiet`.
 #[inline(never)]
-fn finish(call: &mut Call, ok: bool) {
+pub(crate) fn finish(call: &mut Call, ok: bool) {
     if let (Call::Span(span_call), true) = (&mut *call, ok) {
         span_call.finish_ok();
         *call = Call::Quiet;
@@ -210,17 +178,75 @@ fn finish(call: &mut Call, ok: bool) {
 /// ended. (Cold: errors, panics and cancellations only.)
 #[cold]
 #[inline(never)]
-fn upgrade(call: &mut Call) -> Option<&mut Live> {
+pub(crate) fn upgrade(call: &mut Call) -> Option<&mut Live> {
     if let Call::Span(span_call) = call {
         let span = std::mem::replace(&mut span_call.span, Span::none());
         let site = span_call.site;
-        let mut live = Live::new(site, site.metrics(), span, span_call.is_async, None, None);
+        let mut live = Live::new(site, span, span_call.is_async, None, None);
         live.entered = span_call.entered;
         *call = Call::Live(ManuallyDrop::new(live));
     }
     match call {
         Call::Live(live) => Some(live),
         _ => None,
+    }
+}
+
+/// The record of a call that starts: with no subscriber listening at any level, nothing at
+/// all without metrics (as cheap as an uninstrumented call) and only the metrics otherwise (a
+/// flow's events have nobody to go to); with a subscriber, the span alone for a call site
+/// without metrics and flow (a full live call only if it does not simply succeed), otherwise
+/// the live call: span, timing, outcome and flow events.
+/// `quiet()` for a call that records nothing, otherwise `put(record)` (the record is built
+/// where `put` keeps it).
+#[inline(always)]
+pub(crate) fn begin<R>(
+    site: &'static Site,
+    kind: SiteKind,
+    span: impl FnOnce() -> Span,
+    is_async: bool,
+    quiet: impl FnOnce() -> R,
+    put: impl FnOnce(Call) -> R,
+) -> R {
+    if !tracing_enabled() {
+        if !kind.metrics {
+            return quiet();
+        }
+        let metrics = site.metrics();
+        if !metrics.is_active() {
+            return quiet();
+        }
+        if !kind.labels {
+            return put(Call::Timed(Timed::start(metrics, is_async)));
+        }
+    } else if kind.span_only() {
+        let call = SpanCall::start(site, span, is_async);
+        return put(Call::Span(ManuallyDrop::new(call)));
+    }
+    put(Live::start(site, span(), is_async))
+}
+
+/// The values of a call's `labels(...)` (see [`Guard::labels`]).
+#[inline]
+pub(crate) fn labels(call: &mut Call, values: &[&dyn Display]) {
+    if let Call::Live(live) = call {
+        live.labels(values);
+    }
+}
+
+/// `flow_started` (see [`Guard::flow_started`]).
+#[inline]
+pub(crate) fn flow_started(call: &Call, args: &[&dyn Value]) {
+    if let Call::Live(live) = call {
+        live.flow_started(args);
+    }
+}
+
+/// The values of a flow's secret parameters (see [`Guard::flow_secrets`]).
+#[inline]
+pub(crate) fn flow_secrets(call: &mut Call, values: &[Option<&dyn Display>]) {
+    if let Call::Live(live) = call {
+        live.flow_secrets(values);
     }
 }
 
@@ -238,48 +264,21 @@ impl<'a> Guard<'a> {
         kind: SiteKind,
         span: impl FnOnce() -> Span,
     ) -> Guard<'a> {
-        Guard::start(slot, site, kind, span, false)
+        begin(
+            site,
+            kind,
+            span,
+            false,
+            || Guard::quiet(kind),
+            |call| slot.put(call, kind),
+        )
     }
 
-    /// Starts observing an `async fn` call; its span is entered on each poll by
-    /// [`Guard::instrument`]. Dropped unfinished and not panicking, the call was cancelled.
+    /// The guard of a call whose record is `call` (nothing to record if it is quiet).
     #[inline(always)]
-    pub fn new_async(
-        slot: &'a mut Slot,
-        site: &'static Site,
-        kind: SiteKind,
-        span: impl FnOnce() -> Span,
-    ) -> Guard<'a> {
-        Guard::start(slot, site, kind, span, true)
-    }
-
-    #[inline(always)]
-    fn start(
-        slot: &'a mut Slot,
-        site: &'static Site,
-        kind: SiteKind,
-        span: impl FnOnce() -> Span,
-        is_async: bool,
-    ) -> Guard<'a> {
-        if !tracing_enabled() {
-            // Without a subscriber only metrics can be recorded: a flow adds nothing but its
-            // events.
-            if !kind.metrics {
-                return Guard::quiet(kind);
-            }
-            let metrics = site.metrics();
-            if !metrics.is_active() {
-                return Guard::quiet(kind);
-            }
-            if !kind.labels {
-                return slot.put(Call::Timed(Timed::start(metrics, is_async)), kind);
-            }
-        } else if kind.span_only() {
-            let call = SpanCall::start(site, span, is_async);
-            return slot.put(Call::Span(ManuallyDrop::new(call)), kind);
-        }
+    pub(crate) fn of(call: &'a mut Call, kind: SiteKind) -> Guard<'a> {
         Guard {
-            call: Some(Live::start(slot, site, span(), is_async)),
+            call: (!matches!(call, Call::Quiet)).then_some(call),
             ok: false,
             kind,
         }
@@ -291,14 +290,6 @@ impl<'a> Guard<'a> {
             call: None,
             ok: false,
             kind,
-        }
-    }
-
-    #[inline(always)]
-    fn live(&mut self) -> Option<&mut Live> {
-        match self.call.as_deref_mut() {
-            Some(Call::Live(live)) => Some(live),
-            _ => None,
         }
     }
 
@@ -325,8 +316,8 @@ impl<'a> Guard<'a> {
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {
-        if let Some(live) = self.live() {
-            live.labels(values);
+        if let Some(call) = self.call.as_deref_mut() {
+            labels(call, values);
         }
     }
 
@@ -334,8 +325,8 @@ impl<'a> Guard<'a> {
     /// `started_fields`.
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        if let Some(Call::Live(live)) = self.call.as_deref() {
-            live.flow_started(args);
+        if let Some(call) = self.call.as_deref() {
+            flow_started(call, args);
         }
     }
 
@@ -343,19 +334,19 @@ impl<'a> Guard<'a> {
     /// the flow's `flow_secrets`).
     #[inline]
     pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
-        if let Some(live) = self.live() {
-            live.flow_secrets(values);
+        if let Some(call) = self.call.as_deref_mut() {
+            flow_secrets(call, values);
         }
     }
 
     /// For a function returning a future: the synchronous part is over, the call goes on in
     /// the returned future, which owns its record from now on.
     #[inline]
-    pub fn into_async(mut self) -> AsyncGuard {
+    pub fn into_async<K: StaticKind>(mut self) -> AsyncCall<K> {
         let Some(call) = self.call.take() else {
-            return AsyncGuard { call: Call::Quiet };
+            return AsyncCall::new(Call::Quiet);
         };
-        let call = match std::mem::replace(call, Call::Quiet) {
+        AsyncCall::new(match std::mem::replace(call, Call::Quiet) {
             Call::Quiet => Call::Quiet,
             Call::Timed(mut timed) => {
                 timed.is_async = true;
@@ -369,17 +360,7 @@ impl<'a> Guard<'a> {
             Call::Live(live) => Call::Live(ManuallyDrop::new(
                 ManuallyDrop::into_inner(live).into_async(),
             )),
-        };
-        AsyncGuard { call }
-    }
-
-    /// Polls `inner` inside the call's span (and flow).
-    #[inline]
-    pub fn instrument<F: Future>(&mut self, inner: F) -> Instrumented<'_, F> {
-        Instrumented {
-            guard: self.call.as_deref_mut(),
-            inner,
-        }
+        })
     }
 
     /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
@@ -443,15 +424,9 @@ fn fail(
 }
 
 impl Live {
+    /// A live call (returned whole, so that it is built where the caller keeps it).
     #[inline(never)]
-    /// A live call, built in the caller's slot (returning a `Live` to be wrapped would copy
-    /// it on every call).
-    fn start<'a>(
-        slot: &'a mut Slot,
-        site: &'static Site,
-        span: Span,
-        is_async: bool,
-    ) -> &'a mut Call {
+    fn start(site: &'static Site, span: Span, is_async: bool) -> Call {
         let metrics = site.metrics();
         metrics.started();
         let flow_name = site.info.flow.as_ref().map(|f| f.name);
@@ -460,47 +435,59 @@ impl Live {
         if metrics.measures_time() || flow_name.is_some() {
             let now = quanta::Instant::now();
             start = Some(now);
-            flow = flow_name.map(|name| Box::new(Frame::new(name, now, span.id())));
+            flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        // One expression, so that the call is built in the slot.
-        slot.0.write(Call::Live(ManuallyDrop::new(Live::new(
-            site, metrics, span, is_async, start, flow,
-        ))))
+        Call::Live(ManuallyDrop::new(Live::new(
+            site, span, is_async, start, flow,
+        )))
     }
 
     /// A live call, its span not entered yet.
     #[inline(always)]
     fn new(
         site: &'static Site,
-        metrics: &'static SiteMetrics,
         span: Span,
         is_async: bool,
         start: Option<quanta::Instant>,
-        flow: Option<Box<Frame>>,
+        flow: Option<Frame>,
     ) -> Live {
         Live {
             site,
-            metrics,
             span,
             start,
-            error_type: "",
             state: State::Running,
             entered: false,
             is_async,
-            flow,
-            children: None,
+            extra: flow.map(|flow| {
+                Box::new(Extra {
+                    flow: Some(flow),
+                    ..Extra::default()
+                })
+            }),
         }
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    fn flow(&self) -> Option<&Frame> {
+        self.extra.as_ref().and_then(|e| e.flow.as_ref())
+    }
+
+    fn flow_mut(&mut self) -> Option<&mut Frame> {
+        self.extra.as_mut().and_then(|e| e.flow.as_mut())
     }
 
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
     fn labels(&mut self, values: &[&dyn Display]) {
-        self.children = self.metrics.labelled(values);
+        self.extra().children = self.site.metrics().labelled(values);
     }
 
     /// `flow_started`, with the recorded arguments' values in the order of the call site's
     /// `started_fields`.
     fn flow_started(&self, args: &[&dyn Value]) {
-        let (Some(frame), Some(events)) = (&self.flow, self.site.flow_events()) else {
+        let (Some(frame), Some(events)) = (self.flow(), self.site.flow_events()) else {
             return;
         };
         if !events.started.enabled() {
@@ -520,7 +507,8 @@ impl Live {
     /// when `flow_step` events can be recorded, so that step values containing them are
     /// scrubbed; otherwise nothing is formatted.
     fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
-        let Some(frame) = &mut self.flow else { return };
+        let entered = self.entered;
+        let Some(frame) = self.flow_mut() else { return };
         if LevelFilter::current() < LevelFilter::DEBUG {
             return;
         }
@@ -534,7 +522,7 @@ impl Live {
             return;
         }
         frame.secrets = Some(texts.into());
-        if self.entered {
+        if entered {
             flow::set_secrets(frame);
         }
     }
@@ -560,27 +548,37 @@ impl Live {
         prints: &[Option<Fingerprint>],
     ) {
         self.record_failure_with(error_type, &message, secrets, prints);
-        self.error_type = error_type;
+        self.extra().error_type = error_type;
         self.state = State::Failed;
     }
 
     /// Enters the span, and makes the flow (if any) the current one of this thread.
     #[inline(never)]
-    fn enter(&mut self) {
+    pub(crate) fn enter(&mut self) {
         if !self.entered {
             self.span
                 .with_subscriber(|(id, dispatch)| dispatch.enter(id));
-            if let Some(frame) = &self.flow {
+            if let Some(frame) = self.flow() {
                 flow::push(frame);
             }
             self.entered = true;
         }
     }
 
+    /// A poll of the call's future unwound: records the panic while the span is still
+    /// entered, then leaves it.
+    #[cold]
+    pub(crate) fn poll_unwound(&mut self) {
+        if self.state == State::Running {
+            self.record_panic();
+        }
+        self.exit();
+    }
+
     #[inline]
-    fn exit(&mut self) {
+    pub(crate) fn exit(&mut self) {
         if self.entered {
-            if let Some(frame) = &mut self.flow {
+            if let Some(frame) = self.flow_mut() {
                 flow::pop(frame);
             }
             self.span
@@ -632,7 +630,10 @@ impl Live {
     /// `flow_completed`, or `flow_failed` with `(error_type, error)`.
     #[cold]
     fn end_flow(&mut self, failure: Option<(&'static str, &str)>) {
-        let (Some(frame), Some(events)) = (&mut self.flow, self.site.flow_events()) else {
+        let entered = self.entered;
+        let site = self.site;
+        let parent = self.span.id();
+        let (Some(frame), Some(events)) = (self.flow_mut(), site.flow_events()) else {
             return;
         };
         let event = if failure.is_some() {
@@ -643,12 +644,11 @@ impl Live {
         if !event.enabled() {
             return;
         }
-        if self.entered {
+        if entered {
             flow::read(frame);
         }
         let id = display(frame.id);
         let elapsed = frame.elapsed_ms();
-        let parent = self.span.id();
         let (message, error_type, error) = match failure {
             None => ("flow_completed", "", ""),
             Some((error_type, error)) => ("flow_failed", error_type, error),
@@ -676,19 +676,21 @@ impl Live {
     fn finish_and_release(&mut self) {
         self.finish();
         self.span = Span::none();
-        self.flow = None;
-        self.children = None;
+        self.extra = None;
     }
 
     fn finish(&mut self) {
         let (result, error_type) = match self.state {
             State::Ok => {
-                if self.flow.is_some() {
+                if self.flow().is_some() {
                     self.end_flow(None);
                 }
                 (CallResult::Ok, "")
             }
-            State::Failed => (CallResult::Error, self.error_type),
+            State::Failed => (
+                CallResult::Error,
+                self.extra.as_ref().map_or(UNSEEN_ERROR, |e| e.error_type),
+            ),
             State::Panicked => (CallResult::Panic, "panic"),
             State::Running if std::thread::panicking() => {
                 self.record_panic();
@@ -710,126 +712,11 @@ impl Live {
         let elapsed = self
             .start
             .map_or(std::time::Duration::ZERO, |start| start.elapsed());
-        if self.metrics.is_active() {
-            self.metrics
-                .finished(self.children.as_deref(), result, elapsed, error_type);
+        let metrics = self.site.metrics();
+        if metrics.is_active() {
+            let children = self.extra.as_ref().and_then(|e| e.children.as_deref());
+            metrics.finished(children, result, elapsed, error_type);
         }
         self.exit();
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The body of an `async` call, polled inside the call's span.
-    pub struct Instrumented<'g, F> {
-        guard: Option<&'g mut Call>,
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<F: Future> Future for Instrumented<'_, F> {
-    type Output = F::Output;
-
-    /// Each scope below only acts on its drop when the poll unwinds; a poll that returns
-    /// forgets it, after leaving the span explicitly.
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let Some(call) = this.guard.as_deref_mut() else {
-            return this.inner.poll(cx);
-        };
-        match call {
-            Call::Quiet => this.inner.poll(cx),
-            Call::Timed(timed) => {
-                let scope = TimedScope(timed);
-                let output = this.inner.poll(cx);
-                std::mem::forget(scope);
-                output
-            }
-            Call::Span(span_call) => {
-                span_call.enter();
-                let scope = SpanScope(call);
-                let output = this.inner.poll(cx);
-                scope.returned();
-                output
-            }
-            Call::Live(live) => {
-                let scope = PollScope::enter(live);
-                let output = this.inner.poll(cx);
-                scope.returned();
-                output
-            }
-        }
-    }
-}
-
-/// One poll of a span-only call, inside its span. Dropped, the poll unwound: the call becomes
-/// a live call that records the panic while the span is still entered.
-struct SpanScope<'a>(&'a mut Call);
-
-impl SpanScope<'_> {
-    /// The poll returned: leave the span.
-    #[inline]
-    fn returned(self) {
-        let mut scope = std::mem::ManuallyDrop::new(self);
-        if let Call::Span(call) = &mut *scope.0 {
-            call.exit();
-        }
-    }
-}
-
-impl Drop for SpanScope<'_> {
-    #[cold]
-    #[inline(never)]
-    fn drop(&mut self) {
-        if let Some(live) = upgrade(self.0) {
-            if live.state == State::Running {
-                live.record_panic();
-            }
-            live.exit();
-        }
-    }
-}
-
-/// One poll of a metrics-only call. Dropped, the poll unwound: that is the call's outcome.
-struct TimedScope<'a>(&'a mut Timed);
-
-impl Drop for TimedScope<'_> {
-    #[cold]
-    fn drop(&mut self) {
-        if self.0.state == State::Running {
-            self.0.panicked();
-        }
-    }
-}
-
-/// One poll inside the span. Dropped, the poll unwound: the panic is recorded here, while the
-/// span is still entered (the future itself may be dropped much later, when no panic is in
-/// progress).
-struct PollScope<'a>(&'a mut Live);
-
-impl<'a> PollScope<'a> {
-    #[inline]
-    fn enter(guard: &'a mut Live) -> PollScope<'a> {
-        guard.enter();
-        PollScope(guard)
-    }
-
-    /// The poll returned: leave the span.
-    #[inline]
-    fn returned(self) {
-        let mut scope = std::mem::ManuallyDrop::new(self);
-        scope.0.exit();
-    }
-}
-
-impl Drop for PollScope<'_> {
-    #[cold]
-    #[inline(never)]
-    fn drop(&mut self) {
-        if self.0.state == State::Running {
-            self.0.record_panic();
-        }
-        self.0.exit();
     }
 }

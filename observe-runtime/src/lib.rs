@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod async_call;
 mod event;
 mod flow;
 mod guard;
@@ -27,8 +28,9 @@ mod try_op;
 /// release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::async_call::{AsyncCall, Kind, Observed, StaticKind};
     pub use crate::flow::{FlowId, Step};
-    pub use crate::guard::{AsyncGuard, Guard, Instrumented, SiteKind, Slot};
+    pub use crate::guard::{Guard, SiteKind, Slot};
     pub use crate::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,

@@ -15,8 +15,18 @@
 //!         };
 //!         __observe_ret
 //!     }
-//! `async fn` polls `async move { body }` through `guard.instrument(…)` instead; a function
-//! returning a future wraps that future the same way; `-> !` keeps its body as it is.
+//! An `async fn` whose body cannot suspend (`suspend.rs`) is expanded the same way, inside its
+//! first poll. One that can becomes one future that owns the call's record:
+//!     async fn f(x: u32) -> T {
+//!         static SITE: P::Site = …;
+//!         let mut __observe_guard = P::AsyncCall::<P::Kind<metrics, flow, labels>>::start(&SITE, || span);
+//!         __observe_guard.observe(async move { body }, move |__observe_ret, mut __observe_guard| {
+//!             match probe(&__observe_ret).err() { … }
+//!             __observe_ret
+//!         }).await
+//!     }
+//! A function returning a future hands its guard over the same way (`into_async`) and returns
+//! `observe(future, judge)`; `-> !` keeps its body as it is.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -28,6 +38,7 @@ use super::args::{Args, ErrMode, Judge};
 use super::item::{has_impl_trait, Func, Shape};
 use super::params::{self, Secret};
 use super::rewrite::Rewrite;
+use super::suspend;
 use super::valid::{self, Metrics};
 
 pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Result<TokenStream> {
@@ -54,7 +65,11 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         secrets: &secrets,
     };
 
-    let shape = func.shape();
+    let shape = match func.shape() {
+        // Runs to its end in the first poll: observed like a synchronous body, in that poll.
+        Shape::Async if !suspend::may_suspend(&body.stmts) => Shape::Sync,
+        shape => shape,
+    };
     let guard = gen.guard(&metrics, &shape);
     let ret_ty = func.return_type();
     let annotate = !has_impl_trait(&ret_ty);
@@ -93,13 +108,10 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
                     }
                 }
             });
-            let ty = annotate.then(|| quote!(: #ret_ty));
-            let finish = gen.finish(certainly_not_result(&ret_ty));
+            let judge = gen.judge(certainly_not_result(&ret_ty));
             quote! {
                 #guard
-                let #ret #ty = #g.instrument(async move { #pin_type #(#stmts)* }).await;
-                #finish
-                #ret
+                #g.observe(async move { #pin_type #(#stmts)* }, #judge).await
             }
         }
         Shape::Future { boxed, output } => {
@@ -107,18 +119,9 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
             let fut = format_ident!("__observe_future", span = Span::mixed_site());
             let fut_ty = annotate.then(|| quote!(: #ret_ty));
             let plain = output.as_ref().is_some_and(|t| certainly_not_result(t));
-            let out_ty = output.filter(|t| !has_impl_trait(t)).map(|t| quote!(: #t));
-            let finish = gen.finish(plain);
-            let owned = Ident::new("__observe_owned", Span::mixed_site());
-            let wrapped = quote! {
-                async move {
-                    let mut #owned = #g;
-                    let mut #g = #owned.guard();
-                    let #ret #out_ty = #g.instrument(#fut).await;
-                    #finish
-                    #ret
-                }
-            };
+            let judge = gen.judge(plain);
+            let kind = gen.kind_type(&metrics);
+            let wrapped = quote!(#g.into_async::<#kind>().observe(#fut, #judge));
             let wrapped = if boxed {
                 quote!(#private::Box::pin(#wrapped))
             } else {
@@ -129,7 +132,6 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
                 #[allow(unreachable_code, clippy::diverging_sub_expression)]
                 let #ret = {
                     let #fut #fut_ty = #block;
-                    let #g = #g.into_async();
                     #wrapped
                 };
                 #ret
@@ -243,10 +245,6 @@ impl Gen<'_> {
                     use #p::{ArgDebug as _, ArgValue as _, FieldOther as _, FieldText as _, FieldTyped as _};
                 }
             });
-        let new = match shape {
-            Shape::Async => quote!(new_async),
-            _ => quote!(new),
-        };
         let flow = option(args.flow.as_ref().map(|flow| {
             let name = flow
                 .name
@@ -289,23 +287,35 @@ impl Gen<'_> {
                 #secrets
             }
         });
-        let slot = Ident::new("__observe_slot", Span::mixed_site());
-        let binding = quote! {
-            let mut #slot = #p::Slot::new();
-            let mut #g
+        let span = quote! {
+            || #p::Site::span(
+                &#site,
+                {
+                    fn #here() {}
+                    ::core::any::type_name_of_val(&#here)
+                },
+                &[#(&#span_values as &dyn #p::Value),*],
+            )
         };
-        let enter = match shape {
-            Shape::Async => None,
-            _ => Some(quote!(#g.enter();)),
-        };
-        let has_metrics = metrics.counter.is_some()
-            || metrics.histogram.is_some()
-            || metrics.errors.is_some()
-            || metrics.in_flight.is_some();
-        let has_flow = args.flow.is_some();
-        let has_labels = !args.labels.is_empty();
-        let kind = quote! {
-            #p::SiteKind { metrics: #has_metrics, flow: #has_flow, labels: #has_labels }
+        let start = if let Shape::Async = shape {
+            let kind = self.kind_type(metrics);
+            quote! {
+                #[allow(unused_mut)]
+                let mut #g = #p::AsyncCall::<#kind>::start(&#site, #span);
+            }
+        } else {
+            let slot = Ident::new("__observe_slot", Span::mixed_site());
+            let (has_metrics, has_flow, has_labels) = self.kind(metrics);
+            quote! {
+                let mut #slot = #p::Slot::new();
+                let mut #g = #p::Guard::new(
+                    &mut #slot,
+                    &#site,
+                    #p::SiteKind { metrics: #has_metrics, flow: #has_flow, labels: #has_labels },
+                    #span,
+                );
+                #g.enter();
+            }
         };
         let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
         let label_values = args.labels.iter().map(|l| {
@@ -333,18 +343,44 @@ impl Gen<'_> {
                 records_return: #records_return,
                 flow: #flow,
             });
-            #binding = #p::Guard::#new(&mut #slot, &#site, #kind, || #p::Site::span(
-                &#site,
-                {
-                    fn #here() {}
-                    ::core::any::type_name_of_val(&#here)
-                },
-                &[#(&#span_values as &dyn #p::Value),*],
-            ));
-            #enter
+            #start
             #set_labels
             #flow_started
             #prints
+        }
+    }
+
+    /// What the call site declares: whether it has metrics, a flow, `labels(...)`.
+    fn kind(&self, metrics: &Metrics) -> (bool, bool, bool) {
+        let has_metrics = metrics.counter.is_some()
+            || metrics.histogram.is_some()
+            || metrics.errors.is_some()
+            || metrics.in_flight.is_some();
+        (
+            has_metrics,
+            self.args.flow.is_some(),
+            !self.args.labels.is_empty(),
+        )
+    }
+
+    /// The call site's kind as a type, for an asynchronous call's future.
+    fn kind_type(&self, metrics: &Metrics) -> TokenStream {
+        let p = self.private;
+        let (has_metrics, has_flow, has_labels) = self.kind(metrics);
+        quote!(#p::Kind<#has_metrics, #has_flow, #has_labels>)
+    }
+
+    /// The closure that records how an asynchronous call ended from its output and returns
+    /// the output: `move |__observe_ret, mut __observe_guard| { finish; __observe_ret }`.
+    fn judge(&self, plain: bool) -> TokenStream {
+        let g = guard_ident();
+        let ret = ret_ident();
+        let finish = self.finish(plain);
+        quote! {
+            move |#ret, mut #g| {
+                #finish
+                #ret
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! `#[observe(...)]`: parse the keys (`args`), parse the item (`item`), check both (`valid`),
-//! route the body's exits (`rewrite`) and generate the instrumented function (`expand`).
+//! route the body's exits (`rewrite`), tell whether an `async fn` body can suspend (`suspend`)
+//! and generate the instrumented function (`expand`).
 
 mod args;
 mod block;
@@ -7,6 +8,7 @@ mod expand;
 mod item;
 mod params;
 mod rewrite;
+mod suspend;
 mod valid;
 
 use proc_macro2::TokenStream;

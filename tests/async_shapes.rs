@@ -1,0 +1,181 @@
+//! An `async fn` whose body cannot suspend is observed like a synchronous body, inside its
+//! first poll; one that can (an `.await`, or a macro that might await) is polled inside the
+//! call's future. Both record the same things; these tests pin what each shape must get right,
+//! and that the choice between them errs towards the future.
+
+mod support;
+
+use std::fmt;
+use std::future::Future;
+use std::task::{Context, Waker};
+
+use observe::observe;
+use support::{block_on, record, sample};
+
+#[derive(Debug)]
+pub struct AppError(&'static str);
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "app failed: {}", self.0)
+    }
+}
+
+impl From<std::num::ParseIntError> for AppError {
+    fn from(_: std::num::ParseIntError) -> Self {
+        AppError("not a number")
+    }
+}
+
+#[observe(counter = "shape_ready_calls", histogram = "shape_ready_ms")]
+async fn ready_ok(x: u32) -> u32 {
+    tracing::info!("inside");
+    x + 1
+}
+
+#[observe(counter = "shape_question_calls")]
+async fn ready_question(s: &str) -> Result<u32, AppError> {
+    let n = s.parse::<u32>()?;
+    if n == 0 {
+        return Err(AppError("zero"));
+    }
+    Ok(n)
+}
+
+#[observe(counter = "shape_panic_calls")]
+async fn ready_panics() {
+    panic!("no await, still observed");
+}
+
+#[observe(flow)]
+async fn ready_flow() {
+    observe::step!("one");
+    observe::step!("two");
+}
+
+/// Awaits through a macro: no `await` in the body's own tokens.
+macro_rules! wait {
+    ($future:expr) => {
+        $future.await
+    };
+}
+
+#[observe]
+async fn awaits_in_a_macro() {
+    wait!(std::future::pending::<()>());
+}
+
+/// A `?` inside a macro's arguments: seen in the future's output, not lost as an early exit.
+#[observe]
+async fn question_in_format(s: &str) -> Result<String, AppError> {
+    Ok(format!("{}", s.parse::<u32>()?))
+}
+
+#[test]
+fn a_body_without_await_records_its_span_and_metrics() {
+    let (out, rec) = record(|| {
+        let out = block_on(ready_ok(1));
+        tracing::info!("after");
+        out
+    });
+    assert_eq!(out, 2);
+    let span = rec.span("ready_ok");
+    assert!(span.closed);
+    assert!(!span.fields.contains_key("otel.status_code"));
+    assert_eq!(rec.events_named("inside")[0].span, Some(span.id));
+    assert_eq!(rec.events_named("after")[0].span, None, "the span was left");
+    assert_eq!(
+        sample("shape_ready_calls_total", &[("result", "ok")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            "shape_ready_ms_count",
+            &[("function", "ready_ok"), ("result", "ok")]
+        ),
+        Some(1.0)
+    );
+}
+
+#[test]
+fn a_body_without_await_records_errors_from_question_mark_and_return() {
+    let (_, rec) = record(|| {
+        assert!(block_on(ready_question("x")).is_err());
+        assert!(block_on(ready_question("0")).is_err());
+        assert_eq!(block_on(ready_question("7")).unwrap(), 7);
+    });
+    let spans: Vec<_> = rec
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "ready_question")
+        .collect();
+    assert_eq!(spans.len(), 3);
+    assert_eq!(spans[0].fields["otel.status_code"], "ERROR");
+    assert_eq!(spans[0].fields["error.type"], "async_shapes::AppError");
+    assert_eq!(
+        spans[0].fields["otel.status_description"],
+        "app failed: not a number"
+    );
+    assert_eq!(
+        spans[1].fields["otel.status_description"],
+        "app failed: zero"
+    );
+    assert!(!spans[2].fields.contains_key("otel.status_code"));
+    assert_eq!(
+        sample("shape_question_calls_total", &[("result", "error")]),
+        Some(2.0)
+    );
+}
+
+#[test]
+fn a_body_without_await_records_a_panic() {
+    let caught = std::panic::catch_unwind(|| block_on(ready_panics()));
+    assert!(caught.is_err());
+    assert_eq!(
+        sample("shape_panic_calls_total", &[("result", "panic")]),
+        Some(1.0)
+    );
+}
+
+#[test]
+fn a_body_without_await_keeps_its_flow() {
+    let (_, rec) = record(|| block_on(ready_flow()));
+    let steps: Vec<_> = rec
+        .events()
+        .into_iter()
+        .filter(|e| e.message() == "flow_step")
+        .collect();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(rec.events_named("flow_completed").len(), 1);
+    assert_eq!(
+        steps[0].fields["flow_id"],
+        rec.events_named("flow_completed")[0].fields["flow_id"]
+    );
+}
+
+#[test]
+fn a_macro_that_awaits_makes_the_call_a_future_that_can_be_cancelled() {
+    let (_, rec) = record(|| {
+        let mut fut = Box::pin(awaits_in_a_macro());
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        tracing::info!("between polls");
+        drop(fut);
+    });
+    let span = rec.span("awaits_in_a_macro");
+    assert_eq!(rec.events_named("between polls")[0].span, None);
+    assert_eq!(span.fields["cancelled"], "true");
+    assert!(!span.fields.contains_key("otel.status_code"));
+    assert!(span.closed);
+}
+
+#[test]
+fn a_question_mark_in_a_macro_of_an_async_fn_is_seen() {
+    let (_, rec) = record(|| assert!(block_on(question_in_format("x")).is_err()));
+    let span = rec.span("question_in_format");
+    assert_eq!(span.fields["error.type"], "async_shapes::AppError");
+    assert_eq!(
+        span.fields["otel.status_description"],
+        "app failed: not a number"
+    );
+}
