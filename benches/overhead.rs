@@ -10,7 +10,10 @@
 //! - `flow/<subscriber>`: a flow of 5 steps against the same function without `flow`.
 //! - `async`: a ready future polled directly, so no executor cost: the floor, the hand-written
 //!   optimum as an `async fn`, `#[observe]` with nothing listening (`quiet`), a counter alone,
-//!   and `#[observe(counter, histogram)]`, each on an `async fn`.
+//!   and `#[observe(counter, histogram)]`, each on an `async fn` whose body does not await
+//!   (observed like a synchronous body); then `awaiting/…`: the floor, the hand-written optimum
+//!   and observe with an `.await` of an opaque ready future in the body (polled inside the
+//!   call's future).
 
 use std::hint::black_box;
 use std::sync::LazyLock;
@@ -22,8 +25,9 @@ use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts};
 
 mod common;
 use common::{
-    async_hand_optimal, async_observed, floor, hand_optimal, observed, poll_ready, span_observe,
-    span_tracing, warm_registry,
+    async_awaiting, async_hand_awaiting, async_hand_optimal, async_observed,
+    async_observed_awaiting, floor, hand_optimal, observed, poll_ready, span_observe, span_tracing,
+    warm_registry,
 };
 
 static NAIVE: LazyLock<(IntCounterVec, HistogramVec)> = LazyLock::new(|| {
@@ -143,6 +147,15 @@ fn asynchronous(c: &mut Criterion) {
     });
     group.bench_function("observe", |b| {
         b.iter(|| poll_ready(async_observed(black_box(7))))
+    });
+    group.bench_function("awaiting/floor", |b| {
+        b.iter(|| poll_ready(async_awaiting(black_box(7))))
+    });
+    group.bench_function("awaiting/hand_optimal", |b| {
+        b.iter(|| poll_ready(async_hand_awaiting(black_box(7))))
+    });
+    group.bench_function("awaiting/observe", |b| {
+        b.iter(|| poll_ready(async_observed_awaiting(black_box(7))))
     });
     group.finish();
 }

@@ -19,7 +19,7 @@ use tracing::Span;
 use crate::guard::{self, finish, Call, Guard, SiteKind};
 use crate::site::Site;
 use crate::span_call::SpanCall;
-use crate::timed::{Ended as State, Timed};
+use crate::timed::Ended as State;
 
 /// A call site's [`SiteKind`] as a type: `Kind<metrics, flow, labels>`.
 pub struct Kind<const METRICS: bool, const FLOW: bool, const LABELS: bool>;
@@ -152,13 +152,6 @@ where
         let this = self.project();
         let call = this.call;
         let polled = match call {
-            Call::Quiet => this.inner.poll(cx),
-            Call::Timed(timed) => {
-                let scope = TimedScope(timed);
-                let polled = this.inner.poll(cx);
-                std::mem::forget(scope);
-                polled
-            }
             Call::Span(span_call) => {
                 span_call.enter();
                 let scope = SpanScope(call);
@@ -173,6 +166,13 @@ where
                 scope.returned();
                 polled
             }
+            // Quiet or metrics-only: no span to enter (one test, not a jump table).
+            _ => {
+                let scope = UnwindScope(call);
+                let polled = this.inner.poll(cx);
+                std::mem::forget(scope);
+                polled
+            }
         };
         let Poll::Ready(output) = polled else {
             return Poll::Pending;
@@ -184,14 +184,17 @@ where
     }
 }
 
-/// One poll of a metrics-only call. Dropped, the poll unwound: that is the call's outcome.
-struct TimedScope<'a>(&'a mut Timed);
+/// One poll of a quiet or metrics-only call. Dropped, the poll unwound: that is a
+/// metrics-only call's outcome.
+struct UnwindScope<'a>(&'a mut Call);
 
-impl Drop for TimedScope<'_> {
+impl Drop for UnwindScope<'_> {
     #[cold]
     fn drop(&mut self) {
-        if self.0.state == State::Running {
-            self.0.panicked();
+        if let Call::Timed(timed) = &mut *self.0 {
+            if timed.state == State::Running {
+                timed.panicked();
+            }
         }
     }
 }
