@@ -13,7 +13,7 @@ use tracing::Span;
 use crate::async_call::{AsyncCall, StaticKind};
 use crate::event::MAX_FIELDS;
 use crate::flow::{self, Frame};
-use crate::metrics::{CallResult, Children};
+use crate::metrics::{CallResult, Children, SiteMetrics};
 use crate::panic;
 use crate::probe::Message;
 use crate::redact::{self, Fingerprint};
@@ -192,13 +192,40 @@ pub(crate) fn upgrade(call: &mut Call) -> Option<&mut Live> {
     }
 }
 
-/// The record of a call that starts: with no subscriber listening at any level, nothing at
-/// all without metrics (as cheap as an uninstrumented call) and only the metrics otherwise (a
+/// What a call that starts records: with no subscriber listening at any level, nothing at all
+/// without metrics (as cheap as an uninstrumented call) and only the metrics otherwise (a
 /// flow's events have nobody to go to); with a subscriber, the span alone for a call site
 /// without metrics and flow (a full live call only if it does not simply succeed), otherwise
-/// the live call: span, timing, outcome and flow events.
-/// `quiet()` for a call that records nothing, otherwise `put(record)` (the record is built
-/// where `put` keeps it).
+/// the live call: span, timing, outcome and flow events. (Not generic, so that a call site
+/// instantiates nothing more for it; folded where the record is built.)
+pub(crate) enum Start {
+    Quiet,
+    Timed(&'static SiteMetrics),
+    Span,
+    Live,
+}
+
+#[inline(always)]
+pub(crate) fn start(site: &'static Site, kind: SiteKind) -> Start {
+    if !tracing_enabled() {
+        if !kind.metrics {
+            return Start::Quiet;
+        }
+        let metrics = site.metrics();
+        if !metrics.is_active() {
+            return Start::Quiet;
+        }
+        if !kind.labels {
+            return Start::Timed(metrics);
+        }
+    } else if kind.span_only() {
+        return Start::Span;
+    }
+    Start::Live
+}
+
+/// The record of a call that starts (see [`start`]): `quiet()` for a call that records
+/// nothing, otherwise `put(record)`, so that the record is built where `put` keeps it.
 #[inline(always)]
 pub(crate) fn begin<R>(
     site: &'static Site,
@@ -208,22 +235,14 @@ pub(crate) fn begin<R>(
     quiet: impl FnOnce() -> R,
     put: impl FnOnce(Call) -> R,
 ) -> R {
-    if !tracing_enabled() {
-        if !kind.metrics {
-            return quiet();
-        }
-        let metrics = site.metrics();
-        if !metrics.is_active() {
-            return quiet();
-        }
-        if !kind.labels {
-            return put(Call::Timed(Timed::start(metrics, is_async)));
-        }
-    } else if kind.span_only() {
-        let call = SpanCall::start(site, span, is_async);
-        return put(Call::Span(ManuallyDrop::new(call)));
+    match start(site, kind) {
+        Start::Quiet => quiet(),
+        Start::Timed(metrics) => put(Call::Timed(Timed::start(metrics, is_async))),
+        Start::Span => put(Call::Span(ManuallyDrop::new(SpanCall::start(
+            site, span, is_async,
+        )))),
+        Start::Live => put(Live::start(site, span(), is_async)),
     }
-    put(Live::start(site, span(), is_async))
 }
 
 /// The values of a call's `labels(...)` (see [`Guard::labels`]).
@@ -264,14 +283,15 @@ impl<'a> Guard<'a> {
         kind: SiteKind,
         span: impl FnOnce() -> Span,
     ) -> Guard<'a> {
-        begin(
-            site,
-            kind,
-            span,
-            false,
-            || Guard::quiet(kind),
-            |call| slot.put(call, kind),
-        )
+        match start(site, kind) {
+            Start::Quiet => Guard::quiet(kind),
+            Start::Timed(metrics) => slot.put(Call::Timed(Timed::start(metrics, false)), kind),
+            Start::Span => {
+                let call = SpanCall::start(site, span, false);
+                slot.put(Call::Span(ManuallyDrop::new(call)), kind)
+            }
+            Start::Live => slot.put(Live::start(site, span(), false), kind),
+        }
     }
 
     /// The guard of a call whose record is `call` (nothing to record if it is quiet).
