@@ -18,7 +18,6 @@ use tracing::Span;
 
 use crate::guard::{self, finish, Call, Guard, SiteKind};
 use crate::site::Site;
-use crate::span_call::SpanCall;
 use crate::timed::Ended as State;
 
 /// A call site's [`SiteKind`] as a type: `Kind<metrics, flow, labels>`.
@@ -161,7 +160,7 @@ where
             }
             Call::Live(live) => {
                 live.enter();
-                let scope = LiveScope(call);
+                let scope = SpanScope(call);
                 let polled = this.inner.poll(cx);
                 scope.returned();
                 polled
@@ -199,8 +198,10 @@ impl Drop for UnwindScope<'_> {
     }
 }
 
-/// One poll of a span-only call, inside its span. Dropped, the poll unwound: the call becomes
-/// a live call that records the panic while the span is still entered.
+/// One poll of a span-only or live call, inside its span (and flow). Dropped, the poll
+/// unwound: the panic is recorded here, while the span is still entered (the future itself may
+/// be dropped much later, when no panic is in progress); a span-only call becomes a live call
+/// for that.
 struct SpanScope<'a>(&'a mut Call);
 
 impl SpanScope<'_> {
@@ -208,8 +209,10 @@ impl SpanScope<'_> {
     #[inline]
     fn returned(self) {
         let mut scope = std::mem::ManuallyDrop::new(self);
-        if let Call::Span(call) = &mut *scope.0 {
-            SpanCall::exit(call);
+        match &mut *scope.0 {
+            Call::Span(call) => call.exit(),
+            Call::Live(live) => live.exit(),
+            _ => {}
         }
     }
 }
@@ -219,32 +222,6 @@ impl Drop for SpanScope<'_> {
     #[inline(never)]
     fn drop(&mut self) {
         if let Some(live) = guard::upgrade(self.0) {
-            live.poll_unwound();
-        }
-    }
-}
-
-/// One poll of a live call, inside its span (and flow). Dropped, the poll unwound: the panic
-/// is recorded here, while the span is still entered (the future itself may be dropped much
-/// later, when no panic is in progress).
-struct LiveScope<'a>(&'a mut Call);
-
-impl LiveScope<'_> {
-    /// The poll returned: leave the span.
-    #[inline]
-    fn returned(self) {
-        let mut scope = std::mem::ManuallyDrop::new(self);
-        if let Call::Live(live) = &mut *scope.0 {
-            live.exit();
-        }
-    }
-}
-
-impl Drop for LiveScope<'_> {
-    #[cold]
-    #[inline(never)]
-    fn drop(&mut self) {
-        if let Call::Live(live) = &mut *self.0 {
             live.poll_unwound();
         }
     }

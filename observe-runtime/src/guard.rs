@@ -158,7 +158,7 @@ pub(crate) fn finish(call: &mut Call, ok: bool) {
             }
             timed.finish();
         }
-        Call::Span(span_call) if ok => span_call.finish_ok(),
+        // (A span-only call that succeeded ended above.)
         Call::Span(_) => {
             if let Some(live) = upgrade(call) {
                 live.finish_and_release();
