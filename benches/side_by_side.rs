@@ -46,6 +46,10 @@ fn awaiting_hand(x: u64) -> u64 {
     poll_ready(async_hand_awaiting(x))
 }
 
+fn awaiting_hand_holding(x: u64) -> u64 {
+    poll_ready(common::async_hand_awaiting_holding(x))
+}
+
 fn awaiting_observe(x: u64) -> u64 {
     poll_ready(async_observed_awaiting(x))
 }
@@ -154,6 +158,7 @@ fn main() {
                 ("floor", awaiting_floor),
                 ("hand_optimal", awaiting_hand),
                 ("observe", awaiting_observe),
+                ("hand_holding_80_bytes", awaiting_hand_holding),
             ],
         ),
         (

@@ -86,6 +86,19 @@ pub async fn async_hand_awaiting(x: u64) -> u64 {
     out
 }
 
+/// `async_hand_awaiting` also holding 80 bytes (the size of observe's record of a call) across
+/// its `.await`, where the compiler cannot keep them in registers: what holding a record there
+/// costs by itself.
+#[inline(never)]
+pub async fn async_hand_awaiting_holding(x: u64) -> u64 {
+    let start = quanta::Instant::now();
+    let held = [x; 10];
+    let out = Ready(x).await;
+    std::hint::black_box(&held);
+    hand_record(start);
+    out
+}
+
 /// `async_observed` with an `.await` in its body: polled inside the call's future.
 #[observe(counter = "bench_awaiting_calls", histogram = "bench_awaiting_seconds")]
 #[inline(never)]
