@@ -71,6 +71,12 @@ async fn question_in_format(s: &str) -> Result<String, AppError> {
     Ok(format!("{}", s.parse::<u32>()?))
 }
 
+/// A future promised to be `Unpin`: the returned future is wrapped, and stays `Unpin`.
+#[observe(counter = "shape_unpin_calls")]
+fn unpin_future(s: &'static str) -> impl Future<Output = Result<u32, AppError>> + Unpin {
+    std::future::ready(s.parse::<u32>().map_err(AppError::from))
+}
+
 #[test]
 fn a_body_without_await_records_its_span_and_metrics() {
     let (out, rec) = record(|| {
@@ -177,5 +183,27 @@ fn a_question_mark_in_a_macro_of_an_async_fn_is_seen() {
     assert_eq!(
         span.fields["otel.status_description"],
         "app failed: not a number"
+    );
+}
+
+#[test]
+fn a_future_promised_unpin_is_observed_until_it_ends_and_stays_unpin() {
+    fn unpin<T: Unpin>(future: T) -> T {
+        future
+    }
+    let (_, rec) = record(|| {
+        let mut fut = unpin(unpin_future("x"));
+        tracing::info!("made");
+        let mut cx = Context::from_waker(Waker::noop());
+        let polled = std::pin::Pin::new(&mut fut).poll(&mut cx);
+        assert!(matches!(polled, std::task::Poll::Ready(Err(_))));
+    });
+    let span = rec.span("unpin_future");
+    assert_eq!(rec.events_named("made")[0].span, None, "left between calls");
+    assert_eq!(span.fields["error.type"], "async_shapes::AppError");
+    assert!(span.closed);
+    assert_eq!(
+        sample("shape_unpin_calls_total", &[("result", "error")]),
+        Some(1.0)
     );
 }

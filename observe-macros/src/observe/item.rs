@@ -125,17 +125,14 @@ impl Func {
         };
         match &**ty {
             Type::Never(_) => Shape::Never,
-            Type::ImplTrait(it) => {
-                let unpin = it.bounds.iter().any(|b| bound_named(b, "Unpin"));
-                match it.bounds.iter().find_map(future_output) {
-                    // A future promised to be `Unpin` cannot be replaced by an async block.
-                    Some(output) if !unpin => Shape::Future {
-                        boxed: false,
-                        output: output.map(Box::new),
-                    },
-                    _ => Shape::Sync,
-                }
-            }
+            // (The returned future is wrapped, not replaced: it stays `Unpin` if it was.)
+            Type::ImplTrait(it) => match it.bounds.iter().find_map(future_output) {
+                Some(output) => Shape::Future {
+                    boxed: false,
+                    output: output.map(Box::new),
+                },
+                None => Shape::Sync,
+            },
             Type::Path(p) => match boxed_future_output(&p.path) {
                 Some(output) => Shape::Future {
                     boxed: true,
@@ -211,10 +208,6 @@ pub(crate) fn has_impl_trait(ty: &Type) -> bool {
         })
     }
     scan(ty.to_token_stream())
-}
-
-fn bound_named(bound: &TypeParamBound, name: &str) -> bool {
-    matches!(bound, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
 /// `Future<Output = X>` → `Some(Some(X))`; `Future` without `Output` → `Some(None)`.
