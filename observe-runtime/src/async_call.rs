@@ -6,19 +6,27 @@
 //! One future rather than an outer `async` block around an instrumenting wrapper: the record is
 //! stored once, nothing else lives across the `await`, and the site's kind is a type (so its
 //! checks fold in `poll` as they do in a synchronous function).
+//!
+//! No pointer into the future leaves inline code, not even on a cold path (a panic, a drop
+//! before the end): where one does, the compiler keeps the whole future in memory and copies
+//! it whenever it moves, which cost an awaiting metrics-only call 5–8 ns, a quarter of its
+//! overhead (`BENCHMARKS.md`). Hence the small [`Rec`], the scopes' inline drops, and the
+//! record passed out of line in registers ([`Words`]).
 
 use std::fmt::Display;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tracing::field::Value;
 use tracing::Span;
 
-use crate::guard::{self, finish, Call, Guard, SiteKind};
+use crate::guard::{self, finish, Call, Guard, Live, SiteKind, Start};
 use crate::site::Site;
-use crate::timed::Ended as State;
+use crate::span_call::SpanCall;
+use crate::timed::{Held, Timed};
 
 /// A call site's [`SiteKind`] as a type: `Kind<metrics, flow, labels>`.
 pub struct Kind<const METRICS: bool, const FLOW: bool, const LABELS: bool>;
@@ -39,12 +47,77 @@ impl<const METRICS: bool, const FLOW: bool, const LABELS: bool> StaticKind
     };
 }
 
+/// What an asynchronous call keeps across its `.await`s. A metrics-only call keeps its metric
+/// children and its start alone (24 bytes; the rest of its record is only built when it ends),
+/// as hand-written code keeps its start time; a call with a span keeps its record boxed, out of
+/// the future (one allocation per call, only while a subscriber listens).
+pub(crate) enum Rec {
+    Quiet,
+    Timed(Held),
+    /// (`ManuallyDrop`: the record has no drop code of its own, see [`abandoned`].)
+    Boxed(ManuallyDrop<Box<Call>>),
+}
+
+impl Rec {
+    /// From the record of a call that started synchronously.
+    #[inline(always)]
+    pub(crate) fn of(call: Call) -> Rec {
+        match call {
+            Call::Quiet => Rec::Quiet,
+            Call::Timed(timed) => Rec::Timed(timed.held()),
+            call => Rec::Boxed(ManuallyDrop::new(Box::new(call))),
+        }
+    }
+
+    /// The call ends before its output was ready (`unwound`: a poll panicked). Leaves `Quiet`.
+    #[inline(always)]
+    fn abandon(&mut self, unwound: bool) {
+        if !matches!(self, Rec::Quiet) {
+            #[allow(unsafe_code)]
+            // SAFETY: `Words` is as large as `Rec` (checked below) and `MaybeUninit` holds any
+            // bytes, padding and pointers' provenance included; `abandoned` turns them back.
+            let [a, b, c] =
+                unsafe { std::mem::transmute::<Rec, Words>(std::mem::replace(self, Rec::Quiet)) };
+            abandoned(a, b, c, unwound);
+        }
+    }
+}
+
+/// A [`Rec`] as three words, passed in registers to the out-of-line end of an abandoned call:
+/// a pointer to it would escape, and the compiler would then copy the whole future each time
+/// it is moved. (Taking the record apart safely, by its variants, is too much code for the
+/// compiler to inline on the unwinding path, where the future's drop runs: the same copy.)
+type Words = [MaybeUninit<*const ()>; 3];
+const _: () = assert!(std::mem::size_of::<Rec>() == std::mem::size_of::<Words>());
+
+#[cold]
+#[inline(never)]
+fn abandoned(
+    a: MaybeUninit<*const ()>,
+    b: MaybeUninit<*const ()>,
+    c: MaybeUninit<*const ()>,
+    unwound: bool,
+) {
+    #[allow(unsafe_code)]
+    // SAFETY: the words of a `Rec`, moved out of it by `Rec::abandon`.
+    let rec = unsafe { std::mem::transmute::<Words, Rec>([a, b, c]) };
+    match rec {
+        Rec::Quiet => {}
+        Rec::Timed(held) => held.abandoned(unwound),
+        // (A poll of a call with a span that unwinds is recorded by its `SpanScope`.)
+        Rec::Boxed(call) => {
+            let mut call: Box<Call> = ManuallyDrop::into_inner(call);
+            finish(&mut call, false);
+        }
+    }
+}
+
 /// The record of an asynchronous call before its future exists: made when an `async fn` is
 /// first polled (or handed over by a synchronous [`Guard`], for a function returning a future),
 /// then moved into [`Observed`].
 #[must_use = "the call is recorded when its future ends"]
 pub struct AsyncCall<K> {
-    call: Call,
+    rec: Rec,
     kind: PhantomData<K>,
 }
 
@@ -52,20 +125,20 @@ impl<K: StaticKind> AsyncCall<K> {
     /// Starts observing an `async fn` call. The span is only made when something can record it.
     #[inline(always)]
     pub fn start(site: &'static Site, span: impl FnOnce() -> Span) -> AsyncCall<K> {
-        guard::begin(
-            site,
-            K::KIND,
-            span,
-            true,
-            || AsyncCall::new(Call::Quiet),
-            AsyncCall::new,
-        )
+        AsyncCall::new(match guard::start(site, K::KIND) {
+            Start::Quiet => Rec::Quiet,
+            Start::Timed(metrics) => Rec::Timed(Held::start(metrics)),
+            Start::Span => Rec::of(Call::Span(ManuallyDrop::new(SpanCall::start(
+                site, span, true,
+            )))),
+            Start::Live => Rec::of(Live::start(site, span(), true)),
+        })
     }
 
     #[inline(always)]
-    pub(crate) fn new(call: Call) -> AsyncCall<K> {
+    pub(crate) fn new(rec: Rec) -> AsyncCall<K> {
         AsyncCall {
-            call,
+            rec,
             kind: PhantomData,
         }
     }
@@ -73,19 +146,25 @@ impl<K: StaticKind> AsyncCall<K> {
     /// The values of this call's `labels(...)` (see [`Guard::labels`]).
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {
-        guard::labels(&mut self.call, values);
+        if let Rec::Boxed(call) = &mut self.rec {
+            guard::labels(call, values);
+        }
     }
 
     /// `flow_started` (see [`Guard::flow_started`]).
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        guard::flow_started(&self.call, args);
+        if let Rec::Boxed(call) = &self.rec {
+            guard::flow_started(call, args);
+        }
     }
 
     /// The values of a flow's secret parameters (see [`Guard::flow_secrets`]).
     #[inline]
     pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
-        guard::flow_secrets(&mut self.call, values);
+        if let Rec::Boxed(call) = &mut self.rec {
+            guard::flow_secrets(call, values);
+        }
     }
 
     /// The future of the call: polls `inner` inside the call's span; `judge` records how the
@@ -97,7 +176,7 @@ impl<K: StaticKind> AsyncCall<K> {
         J: Fn(F::Output, Guard<'_>) -> F::Output,
     {
         Observed {
-            call: std::mem::replace(&mut self.call, Call::Quiet),
+            rec: std::mem::replace(&mut self.rec, Rec::Quiet),
             judge,
             kind: PhantomData,
             inner,
@@ -109,8 +188,8 @@ impl<K> Drop for AsyncCall<K> {
     /// Dropped before its future was made: the start of the call panicked.
     #[inline]
     fn drop(&mut self) {
-        if !matches!(self.call, Call::Quiet) {
-            finish(&mut self.call, false);
+        if !matches!(self.rec, Rec::Quiet) {
+            self.rec.abandon(false);
         }
     }
 }
@@ -119,7 +198,7 @@ pin_project_lite::pin_project! {
     /// The future of an observed asynchronous call (see [`AsyncCall::observe`]).
     #[must_use = "futures do nothing unless polled"]
     pub struct Observed<F, J, K> {
-        call: Call,
+        rec: Rec,
         judge: J,
         kind: PhantomData<K>,
         #[pin]
@@ -129,8 +208,8 @@ pin_project_lite::pin_project! {
     impl<F, J, K> PinnedDrop for Observed<F, J, K> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if !matches!(this.call, Call::Quiet) {
-                finish(this.call, false);
+            if !matches!(this.rec, Rec::Quiet) {
+                this.rec.abandon(false);
             }
         }
     }
@@ -149,17 +228,14 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let call = this.call;
-        let polled = match call {
-            Call::Span(span_call) => {
-                span_call.enter();
-                let scope = SpanScope(call);
-                let polled = this.inner.poll(cx);
-                scope.returned();
-                polled
-            }
-            Call::Live(live) => {
-                live.enter();
+        let rec = this.rec;
+        let polled = match rec {
+            Rec::Boxed(call) => {
+                match &mut ***call {
+                    Call::Span(span_call) => span_call.enter(),
+                    Call::Live(live) => live.enter(),
+                    _ => {}
+                }
                 let scope = SpanScope(call);
                 let polled = this.inner.poll(cx);
                 scope.returned();
@@ -167,7 +243,7 @@ where
             }
             // Quiet or metrics-only: no span to enter (one test, not a jump table).
             _ => {
-                let scope = UnwindScope(call);
+                let scope = UnwindScope(rec);
                 let polled = this.inner.poll(cx);
                 std::mem::forget(scope);
                 polled
@@ -177,23 +253,32 @@ where
             return Poll::Pending;
         };
         // (Polled again after that, the call is quiet: nothing is recorded twice.)
-        let output = (this.judge)(output, Guard::of(call, K::KIND));
-        *call = Call::Quiet;
-        Poll::Ready(output)
+        // One call of the judge, whatever the record (it is then inlined).
+        let mut here = Call::Quiet;
+        let mut boxed = None;
+        let call = match std::mem::replace(rec, Rec::Quiet) {
+            Rec::Quiet => &mut here,
+            Rec::Timed(held) => {
+                here = Call::Timed(Timed::resume(held));
+                &mut here
+            }
+            Rec::Boxed(call) => &mut **boxed.insert(ManuallyDrop::into_inner(call)),
+        };
+        Poll::Ready((this.judge)(output, Guard::of(call, K::KIND)))
     }
 }
 
-/// One poll of a quiet or metrics-only call. Dropped, the poll unwound: that is a
-/// metrics-only call's outcome.
-struct UnwindScope<'a>(&'a mut Call);
+/// One poll of a quiet or metrics-only call. Dropped, the poll unwound: that is how a
+/// metrics-only call ends.
+struct UnwindScope<'a>(&'a mut Rec);
 
 impl Drop for UnwindScope<'_> {
-    #[cold]
+    /// (Inline, and out of line only in `abandoned`: a pointer to the record passed out of
+    /// line would make the compiler copy the whole future on each move, see [`Words`].)
+    #[inline(always)]
     fn drop(&mut self) {
-        if let Call::Timed(timed) = &mut *self.0 {
-            if timed.state == State::Running {
-                timed.panicked();
-            }
+        if let Rec::Timed(_) = self.0 {
+            self.0.abandon(true);
         }
     }
 }

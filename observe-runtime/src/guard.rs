@@ -10,7 +10,7 @@ use tracing::field::{display, Value};
 use tracing::level_filters::LevelFilter;
 use tracing::Span;
 
-use crate::async_call::{AsyncCall, StaticKind};
+use crate::async_call::{AsyncCall, Rec, StaticKind};
 use crate::event::MAX_FIELDS;
 use crate::flow::{self, Frame};
 use crate::metrics::{CallResult, Children, SiteMetrics};
@@ -224,27 +224,6 @@ pub(crate) fn start(site: &'static Site, kind: SiteKind) -> Start {
     Start::Live
 }
 
-/// The record of a call that starts (see [`start`]): `quiet()` for a call that records
-/// nothing, otherwise `put(record)`, so that the record is built where `put` keeps it.
-#[inline(always)]
-pub(crate) fn begin<R>(
-    site: &'static Site,
-    kind: SiteKind,
-    span: impl FnOnce() -> Span,
-    is_async: bool,
-    quiet: impl FnOnce() -> R,
-    put: impl FnOnce(Call) -> R,
-) -> R {
-    match start(site, kind) {
-        Start::Quiet => quiet(),
-        Start::Timed(metrics) => put(Call::Timed(Timed::start(metrics, is_async))),
-        Start::Span => put(Call::Span(ManuallyDrop::new(SpanCall::start(
-            site, span, is_async,
-        )))),
-        Start::Live => put(Live::start(site, span(), is_async)),
-    }
-}
-
 /// The values of a call's `labels(...)` (see [`Guard::labels`]).
 #[inline]
 pub(crate) fn labels(call: &mut Call, values: &[&dyn Display]) {
@@ -364,14 +343,9 @@ impl<'a> Guard<'a> {
     #[inline]
     pub fn into_async<K: StaticKind>(mut self) -> AsyncCall<K> {
         let Some(call) = self.call.take() else {
-            return AsyncCall::new(Call::Quiet);
+            return AsyncCall::new(Rec::Quiet);
         };
-        AsyncCall::new(match std::mem::replace(call, Call::Quiet) {
-            Call::Quiet => Call::Quiet,
-            Call::Timed(mut timed) => {
-                timed.is_async = true;
-                Call::Timed(timed)
-            }
+        AsyncCall::new(Rec::of(match std::mem::replace(call, Call::Quiet) {
             Call::Span(mut call) => {
                 call.exit();
                 call.is_async = true;
@@ -380,7 +354,8 @@ impl<'a> Guard<'a> {
             Call::Live(live) => Call::Live(ManuallyDrop::new(
                 ManuallyDrop::into_inner(live).into_async(),
             )),
-        })
+            call => call,
+        }))
     }
 
     /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
@@ -446,7 +421,7 @@ fn fail(
 impl Live {
     /// A live call (returned whole, so that it is built where the caller keeps it).
     #[inline(never)]
-    fn start(site: &'static Site, span: Span, is_async: bool) -> Call {
+    pub(crate) fn start(site: &'static Site, span: Span, is_async: bool) -> Call {
         let metrics = site.metrics();
         metrics.started();
         let flow_name = site.info.flow.as_ref().map(|f| f.name);

@@ -3,7 +3,7 @@
 //! Users depend on the `observe` facade, never on this crate directly. Everything the macros
 //! reach is under [`__private`]; the supported API is re-exported by the facade.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod async_call;

@@ -18,6 +18,46 @@ pub(crate) enum Ended {
     Panicked,
 }
 
+/// What a metrics-only asynchronous call keeps across its `.await`s: its metric children and
+/// its start (the rest of [`Timed`] only matters once the call ends).
+#[derive(Clone, Copy)]
+pub(crate) struct Held {
+    metrics: &'static SiteMetrics,
+    start: Option<quanta::Instant>,
+}
+
+impl Held {
+    #[inline(always)]
+    pub(crate) fn start(metrics: &'static SiteMetrics) -> Held {
+        metrics.started();
+        Held {
+            metrics,
+            start: metrics.measures_time().then(quanta::Instant::now),
+        }
+    }
+
+    /// The call ended before its output was ready: it was dropped (cancelled, or during a
+    /// panic) or a poll unwound.
+    #[inline(always)]
+    pub(crate) fn abandoned(self, unwound: bool) {
+        // (Its parts passed apart, in registers: a pointer to the record would escape, and
+        // the compiler would then keep the whole future in memory, copied whole on each move.)
+        Held::ended(self.metrics, self.start, unwound);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn ended(metrics: &'static SiteMetrics, start: Option<quanta::Instant>, unwound: bool) {
+        let elapsed = start.map_or(Duration::ZERO, |start| start.elapsed());
+        let (result, error_type) = if unwound || std::thread::panicking() {
+            (CallResult::Panic, "panic")
+        } else {
+            (CallResult::Cancelled, "")
+        };
+        metrics.finished(None, result, elapsed, error_type);
+    }
+}
+
 pub(crate) struct Timed {
     metrics: &'static SiteMetrics,
     start: Option<quanta::Instant>,
@@ -39,23 +79,37 @@ impl Timed {
         }
     }
 
+    /// The call resumed from what an asynchronous call kept across its `.await`s.
+    #[inline(always)]
+    pub(crate) fn resume(held: Held) -> Timed {
+        Timed {
+            metrics: held.metrics,
+            start: held.start,
+            error_type: "",
+            state: Ended::Running,
+            is_async: true,
+        }
+    }
+
+    /// What an asynchronous call keeps across its `.await`s.
+    #[inline(always)]
+    pub(crate) fn held(&self) -> Held {
+        Held {
+            metrics: self.metrics,
+            start: self.start,
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn fail(&mut self, error_type: &'static str) {
         self.error_type = error_type;
         self.state = Ended::Failed;
     }
 
-    /// A poll of the call's future unwound.
-    #[cold]
-    pub(crate) fn panicked(&mut self) {
-        self.state = Ended::Panicked;
-    }
-
-    /// The call succeeded (the common case, out of line: one call from each function).
-    #[inline(never)]
+    /// The call succeeded (the common case).
+    #[inline(always)]
     pub(crate) fn finish_ok(&self) {
-        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
-        self.metrics.finished(None, CallResult::Ok, elapsed, "");
+        finish_ok(self.metrics, self.start);
     }
 
     #[inline(always)]
@@ -81,4 +135,12 @@ impl Timed {
         };
         self.metrics.finished(None, result, elapsed, error_type);
     }
+}
+
+/// A metrics-only call succeeded (out of line: one call from each function; its parts passed
+/// in registers, so that the record itself need not be in memory).
+#[inline(never)]
+fn finish_ok(metrics: &'static SiteMetrics, start: Option<quanta::Instant>) {
+    let elapsed = start.map_or(Duration::ZERO, |start| start.elapsed());
+    metrics.finished(None, CallResult::Ok, elapsed, "");
 }
