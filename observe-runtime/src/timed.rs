@@ -37,24 +37,16 @@ impl Held {
     }
 
     /// The call ended before its output was ready: it was dropped (cancelled, or during a
-    /// panic) or a poll unwound.
-    #[inline(always)]
+    /// panic) or a poll unwound. (Called from the out-of-line end of an abandoned call.)
+    #[inline]
     pub(crate) fn abandoned(self, unwound: bool) {
-        // (Its parts passed apart, in registers: a pointer to the record would escape, and
-        // the compiler would then keep the whole future in memory, copied whole on each move.)
-        Held::ended(self.metrics, self.start, unwound);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn ended(metrics: &'static SiteMetrics, start: Option<quanta::Instant>, unwound: bool) {
-        let elapsed = start.map_or(Duration::ZERO, |start| start.elapsed());
+        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
         let (result, error_type) = if unwound || std::thread::panicking() {
             (CallResult::Panic, "panic")
         } else {
             (CallResult::Cancelled, "")
         };
-        metrics.finished(None, result, elapsed, error_type);
+        self.metrics.finished(None, result, elapsed, error_type);
     }
 }
 
@@ -69,14 +61,9 @@ pub(crate) struct Timed {
 impl Timed {
     #[inline(always)]
     pub(crate) fn start(metrics: &'static SiteMetrics, is_async: bool) -> Timed {
-        metrics.started();
-        Timed {
-            metrics,
-            start: metrics.measures_time().then(quanta::Instant::now),
-            error_type: "",
-            state: Ended::Running,
-            is_async,
-        }
+        let mut timed = Timed::resume(Held::start(metrics));
+        timed.is_async = is_async;
+        timed
     }
 
     /// The call resumed from what an asynchronous call kept across its `.await`s.
