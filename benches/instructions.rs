@@ -1,6 +1,7 @@
 //! Calls one variant N times, for instruction counts under callgrind (see
 //! `benches/instructions.sh`): `cargo bench --bench instructions -- <variant> <N>`, with
-//! `REGISTRY=1` to run under `tracing_subscriber::registry()`, `OTEL=1` under observe's
+//! `REGISTRY=1` to run under `tracing_subscriber::registry()`, `DROPPED=1` with no subscriber
+//! after one was set and dropped, `OTEL=1` under observe's
 //! OpenTelemetry layer with an SDK provider whose batch exporter discards. Variants: `floor`, `hand`
 //! (hand-written optimal metrics), `metric` (`#[observe(counter, histogram)]`), `span`
 //! (`#[observe]`), `tracing` (`#[tracing::instrument]`), `async` (`metric` as an `async fn`
@@ -77,6 +78,11 @@ fn main() {
         acc
     } else if std::env::var_os("REGISTRY").is_some() {
         tracing::subscriber::with_default(tracing_subscriber::registry(), run)
+    } else if std::env::var_os("DROPPED").is_some() {
+        // Nobody listens, but a subscriber was set and dropped first: `tracing` keeps the
+        // maximum level it raised.
+        tracing::subscriber::with_default(tracing_subscriber::registry(), || {});
+        run()
     } else {
         run()
     };

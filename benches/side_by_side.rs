@@ -10,6 +10,11 @@
 //! measured within milliseconds of each other), then the median. (Where the baseline costs
 //! about as much as the floor, as `#[tracing::instrument]` with no subscriber does, only the
 //! difference means something.)
+//!
+//! The `…/after_a_subscriber` groups repeat three groups once a subscriber has been set and
+//! dropped again, as a test or another benchmark in the same process does: `tracing` keeps
+//! the maximum level that subscriber raised, so the level alone no longer says that nobody
+//! listens.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -135,7 +140,7 @@ fn main() {
         .skip(1)
         .find(|a| !a.starts_with('-'))
         .unwrap_or_default();
-    let groups: [(&str, Vec<Variant>); 5] = [
+    let groups: [(&str, Vec<Variant>); 8] = [
         (
             "metrics",
             vec![
@@ -177,6 +182,30 @@ fn main() {
                 ("observe", span_observe),
             ],
         ),
+        (
+            "metrics/after_a_subscriber",
+            vec![
+                ("floor", floor),
+                ("hand_optimal", hand_optimal),
+                ("observe", observed),
+            ],
+        ),
+        (
+            "async_awaiting_metrics/after_a_subscriber",
+            vec![
+                ("floor", awaiting_floor),
+                ("hand_optimal", awaiting_hand),
+                ("observe", awaiting_observe),
+            ],
+        ),
+        (
+            "span/none/after_a_subscriber",
+            vec![
+                ("floor", floor),
+                ("tracing_instrument", span_tracing),
+                ("observe", span_observe),
+            ],
+        ),
     ];
     for (name, variants) in &groups {
         if !name.contains(filter.as_str()) {
@@ -187,6 +216,12 @@ fn main() {
                 warm_registry();
                 group(name, variants)
             });
+        } else if name.ends_with("after_a_subscriber") {
+            // A subscriber that was set and is gone (a test's or a benchmark's scoped one):
+            // `tracing` keeps the maximum level it raised, so only a look at the current
+            // dispatcher tells that nobody listens.
+            tracing::subscriber::with_default(tracing_subscriber::registry(), || {});
+            group(name, variants);
         } else {
             group(name, variants);
         }

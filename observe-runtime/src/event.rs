@@ -14,6 +14,7 @@ use tracing_core::metadata::{Kind, LevelFilter, Metadata};
 use tracing_core::subscriber::Interest;
 use tracing_core::{dispatcher, Event};
 
+use crate::interest::CachedInterest;
 use crate::site::SiteInfo;
 
 /// The most fields an event of the runtime can have.
@@ -22,10 +23,13 @@ pub(crate) const MAX_FIELDS: usize = 32;
 pub(crate) struct EventSite {
     meta: OnceLock<Metadata<'static>>,
     fields: OnceLock<Vec<Field>>,
+    pub(crate) interest: CachedInterest,
 }
 
 impl Callsite for EventSite {
-    fn set_interest(&self, _: Interest) {}
+    fn set_interest(&self, interest: Interest) {
+        self.interest.set(&interest);
+    }
 
     fn metadata(&self) -> &Metadata<'_> {
         // Set before the callsite is registered, and registration is the only way tracing
@@ -48,6 +52,7 @@ impl EventSite {
         let site: &'static EventSite = Box::leak(Box::new(EventSite {
             meta: OnceLock::new(),
             fields: OnceLock::new(),
+            interest: CachedInterest::new(),
         }));
         let field_set = FieldSet::new(fields, Identifier(site));
         let _ = site.fields.set(field_set.iter().collect());

@@ -6,8 +6,10 @@ use std::fmt::Display;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::sync::Arc;
 
+use tracing::dispatcher;
 use tracing::field::{display, Value};
 use tracing::level_filters::LevelFilter;
+use tracing::subscriber::NoSubscriber;
 use tracing::Span;
 
 use crate::async_call::{AsyncCall, Rec, StaticKind};
@@ -48,6 +50,12 @@ struct Extra {
 pub(crate) fn tracing_enabled() -> bool {
     tracing::level_filters::STATIC_MAX_LEVEL != LevelFilter::OFF
         && LevelFilter::current() != LevelFilter::OFF
+}
+
+/// Whether the current dispatcher is not the no-op one (out of line: small call sites).
+#[inline(never)]
+fn dispatcher_listens() -> bool {
+    dispatcher::get_default(|dispatch| !dispatch.is::<NoSubscriber>())
 }
 
 /// Observes one call of an `#[observe]` function. With no subscriber listening at any level:
@@ -207,19 +215,39 @@ pub(crate) enum Start {
 
 #[inline(always)]
 pub(crate) fn start(site: &'static Site, kind: SiteKind) -> Start {
-    if !tracing_enabled() {
-        if !kind.metrics {
-            return Start::Quiet;
-        }
-        let metrics = site.metrics();
-        if !metrics.is_active() {
-            return Start::Quiet;
-        }
-        if !kind.labels {
-            return Start::Timed(metrics);
-        }
-    } else if kind.span_only() {
+    if !tracing_enabled() || (!kind.flow && site.unwanted()) {
+        return metrics_only(site, kind);
+    }
+    if kind.span_only() {
         return Start::Span;
+    }
+    // A site with metrics looks at the dispatcher too: once a subscriber has come and gone
+    // (a test's or a benchmark's scoped one), `tracing` keeps the maximum level it raised and
+    // the cached interests of the callsites it saw, so neither tells that nobody listens.
+    // (A span-only site does not look: its span costs about what the look would, as with
+    // `#[tracing::instrument]`.)
+    if kind.metrics && !dispatcher_listens() {
+        if site.span_callsite.get().is_none() {
+            // Registered now, with nobody to want them, `unwanted` answers the next calls.
+            site.register_callsites();
+        }
+        return metrics_only(site, kind);
+    }
+    Start::Live
+}
+
+/// A call that nobody but the metrics can record.
+#[inline(always)]
+fn metrics_only(site: &'static Site, kind: SiteKind) -> Start {
+    if !kind.metrics {
+        return Start::Quiet;
+    }
+    let metrics = site.metrics();
+    if !metrics.is_active() {
+        return Start::Quiet;
+    }
+    if !kind.labels {
+        return Start::Timed(metrics);
     }
     Start::Live
 }

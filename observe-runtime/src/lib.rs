@@ -10,6 +10,7 @@ mod async_call;
 mod event;
 mod flow;
 mod guard;
+mod interest;
 #[cfg(feature = "logs")]
 pub mod logs;
 pub mod metrics;

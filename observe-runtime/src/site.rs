@@ -6,7 +6,7 @@ use tracing::Level;
 
 use crate::event::EventSite;
 use crate::metrics::SiteMetrics;
-use crate::span_site::SpanSite;
+use crate::span_site::{Registered, SpanSite};
 
 /// What the macro knows about an instrumented function at compile time.
 pub struct SiteInfo {
@@ -111,6 +111,7 @@ pub struct Site {
     metrics: OnceLock<SiteMetrics>,
     path: OnceLock<&'static str>,
     pub(crate) span_site: OnceLock<SpanSite>,
+    pub(crate) span_callsite: OnceLock<&'static Registered>,
     pub(crate) exception: OnceLock<&'static EventSite>,
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }
@@ -142,6 +143,7 @@ impl Site {
             metrics: OnceLock::new(),
             path: OnceLock::new(),
             span_site: OnceLock::new(),
+            span_callsite: OnceLock::new(),
             exception: OnceLock::new(),
             flow_events: OnceLock::new(),
         }

@@ -7,7 +7,6 @@
 //! much code per function, which costs compile time and `.text` in every annotated function;
 //! a call into the runtime with a slice of values costs neither.
 
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
@@ -19,7 +18,8 @@ use tracing_core::metadata::{Kind, Metadata};
 use tracing_core::subscriber::Interest;
 
 use crate::event::MAX_FIELDS;
-use crate::site::Site;
+use crate::interest::CachedInterest;
+use crate::site::{Site, SiteInfo};
 
 /// Fields every span has before the call site's own (`code.*`), and after them.
 const HEAD: [&str; 3] = ["code.function.name", "code.file.path", "code.line.number"];
@@ -34,26 +34,47 @@ const TAIL: [&str; 4] = [
 /// less the fixed ones and `return`).
 pub const MAX_SPAN_VALUES: usize = MAX_FIELDS - HEAD.len() - TAIL.len() - 1;
 
-const NEVER: u8 = 0;
-const SOMETIMES: u8 = 1;
-const ALWAYS: u8 = 2;
-
-/// The registered callsite of a call site's span: what `tracing` asks about it.
-struct Registered {
+/// The registered callsite of a call site's span: what `tracing` asks about it. Made apart
+/// from [`SpanSite`] (which needs the function's path, known where the span is made), so that
+/// a call that makes no span can register it too.
+pub(crate) struct Registered {
     meta: OnceLock<Metadata<'static>>,
-    interest: AtomicU8,
+    pub(crate) interest: CachedInterest,
+}
+
+impl Registered {
+    /// The span callsite of the call site `info`, registered with `tracing`.
+    fn new(info: &'static SiteInfo) -> &'static Registered {
+        let mut names: Vec<&'static str> = HEAD.to_vec();
+        names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
+        names.extend(TAIL);
+        if info.records_return {
+            names.push("return");
+        }
+        let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+        let registered: &'static Registered = Box::leak(Box::new(Registered {
+            meta: OnceLock::new(),
+            interest: CachedInterest::new(),
+        }));
+        let field_set = FieldSet::new(names, Identifier(registered));
+        let _ = registered.meta.set(Metadata::new(
+            info.name,
+            info.target,
+            info.level,
+            Some(info.file),
+            Some(info.line),
+            Some(info.module),
+            field_set,
+            Kind::SPAN,
+        ));
+        tracing_core::callsite::register(registered);
+        registered
+    }
 }
 
 impl Callsite for Registered {
     fn set_interest(&self, interest: Interest) {
-        let value = if interest.is_never() {
-            NEVER
-        } else if interest.is_always() {
-            ALWAYS
-        } else {
-            SOMETIMES
-        };
-        self.interest.store(value, Ordering::Release);
+        self.interest.set(&interest);
     }
 
     fn metadata(&self) -> &Metadata<'_> {
@@ -77,35 +98,11 @@ pub(crate) struct SpanSite {
 }
 
 impl SpanSite {
-    /// The span callsite of `site`, registered with `tracing`.
+    /// What making the spans of `site` takes, its callsite registered with `tracing`.
     fn new(site: &'static Site, marker: &'static str) -> SpanSite {
-        let info = &site.info;
-        let mut names: Vec<&'static str> = HEAD.to_vec();
-        names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
-        names.extend(TAIL);
-        if info.records_return {
-            names.push("return");
-        }
-        let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
-        let registered: &'static Registered = Box::leak(Box::new(Registered {
-            meta: OnceLock::new(),
-            interest: AtomicU8::new(SOMETIMES),
-        }));
-        let field_set = FieldSet::new(names, Identifier(registered));
-        let fields: Vec<Field> = field_set.iter().collect();
-        let meta = registered.meta.get_or_init(|| {
-            Metadata::new(
-                info.name,
-                info.target,
-                info.level,
-                Some(info.file),
-                Some(info.line),
-                Some(info.module),
-                field_set,
-                Kind::SPAN,
-            )
-        });
-        tracing_core::callsite::register(registered);
+        let registered = site.span_callsite();
+        let meta = registered.metadata();
+        let fields: Vec<Field> = meta.fields().iter().collect();
         let (head, values) = fields.split_at(HEAD.len());
         let head: [Field; 3] = [head[0].clone(), head[1].clone(), head[2].clone()];
         SpanSite {
@@ -114,21 +111,24 @@ impl SpanSite {
             head: Box::leak(Box::new(head)),
             values: Box::leak(values.to_vec().into_boxed_slice()),
             path: site.function_path(marker),
-            line: i64::from(info.line),
+            line: i64::from(site.info.line),
         }
     }
 
     #[inline(always)]
-    fn interest(&self) -> u8 {
-        self.registered.interest.load(Ordering::Acquire)
+    pub(crate) fn interest(&self) -> &CachedInterest {
+        &self.registered.interest
     }
 
     #[inline]
     fn enabled(&self) -> bool {
-        match self.interest() {
-            NEVER => false,
-            ALWAYS => true,
-            _ => dispatcher::get_default(|dispatch| dispatch.enabled(self.meta)),
+        let interest = self.interest();
+        if interest.is_never() {
+            false
+        } else if interest.is_always() {
+            true
+        } else {
+            dispatcher::get_default(|dispatch| dispatch.enabled(self.meta))
         }
     }
 }
@@ -146,7 +146,7 @@ impl Site {
         if level > STATIC_MAX_LEVEL || level > LevelFilter::current() {
             return Span::none();
         }
-        if !values.is_empty() || site.interest() != ALWAYS {
+        if !values.is_empty() || !site.interest().is_always() {
             return self.span_otherwise(site, values);
         }
         // The common case (no `args`, no `fields`, a subscriber that always wants the span):
@@ -165,11 +165,44 @@ impl Site {
     #[cold]
     #[inline(never)]
     fn first_span(&'static self, marker: &'static str, values: &[&dyn Value]) -> Span {
-        let _ = self.span_site.get_or_init(|| {
-            crate::panic::install_hook();
-            SpanSite::new(self, marker)
-        });
+        let _ = self.span_site.get_or_init(|| SpanSite::new(self, marker));
         self.span(marker, values)
+    }
+
+    /// The registered callsite of this site's span (made once). Making it also makes the
+    /// `exception` event's callsite, so that [`Site::unwanted`] can tell from then on, and
+    /// installs the panic hook (once), which keeps panic messages for the failure record of a
+    /// call whose span is disabled too.
+    fn span_callsite(&'static self) -> &'static Registered {
+        self.span_callsite.get_or_init(|| {
+            crate::panic::install_hook();
+            let _ = self.exception();
+            Registered::new(&self.info)
+        })
+    }
+
+    /// Registers the callsites of this site's span and `exception` event, for a call that
+    /// makes no span: from then on `tracing` tells them, and [`Site::unwanted`] can tell,
+    /// whether any subscriber wants them.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn register_callsites(&'static self) {
+        let _ = self.span_callsite();
+    }
+
+    /// Whether, as `tracing` last told their callsites, no subscriber wants this site's span
+    /// nor its `exception` event (`false` until they are registered). Then a call of a site
+    /// without a flow has nothing to record but its metrics, without asking anyone, as
+    /// `tracing`'s own macros tell from their statics.
+    #[inline(always)]
+    pub(crate) fn unwanted(&self) -> bool {
+        self.span_callsite
+            .get()
+            .is_some_and(|span| span.interest.is_never())
+            && self
+                .exception
+                .get()
+                .is_some_and(|event| event.interest.is_never())
     }
 
     /// A span with recorded values, or one the subscriber is to be asked about.

@@ -3,7 +3,8 @@
 //!
 //! - `peers/metrics`: counter + duration histogram. `floor`, the hand-written optimum
 //!   (children cached in statics, `quanta` TSC clock), `#[observe(counter, histogram)]`,
-//!   `#[autometrics]` (its default backend, or its tikv `prometheus` backend with
+//!   `#[autometrics]` 3.0 (its default setup, `prometheus-exporter`, which records through
+//!   `prometheus-client`; or its tikv `prometheus` 0.14 backend with
 //!   `--features autometrics-prometheus`).
 //! - `peers/span/none`: span only, no subscriber: `#[observe]`, `#[tracing::instrument]`,
 //!   `#[fastrace::trace]` outside any trace.
