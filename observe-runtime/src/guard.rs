@@ -52,8 +52,8 @@ pub(crate) fn tracing_enabled() -> bool {
         && LevelFilter::current() != LevelFilter::OFF
 }
 
-/// Whether the current dispatcher is not the no-op one (out of line: small call sites).
-#[inline(never)]
+/// Whether the current dispatcher is not the no-op one.
+#[inline]
 fn dispatcher_listens() -> bool {
     dispatcher::get_default(|dispatch| !dispatch.is::<NoSubscriber>())
 }
@@ -215,25 +215,40 @@ pub(crate) enum Start {
 
 #[inline(always)]
 pub(crate) fn start(site: &'static Site, kind: SiteKind) -> Start {
-    if !tracing_enabled() || (!kind.flow && site.unwanted()) {
+    if !tracing_enabled() || nobody_wants(site, kind) {
         return metrics_only(site, kind);
     }
     if kind.span_only() {
         return Start::Span;
     }
-    // A site with metrics looks at the dispatcher too: once a subscriber has come and gone
-    // (a test's or a benchmark's scoped one), `tracing` keeps the maximum level it raised and
-    // the cached interests of the callsites it saw, so neither tells that nobody listens.
-    // (A span-only site does not look: its span costs about what the look would, as with
-    // `#[tracing::instrument]`.)
-    if kind.metrics && !dispatcher_listens() {
-        if site.span_callsite.get().is_none() {
-            // Registered now, with nobody to want them, `unwanted` answers the next calls.
-            site.register_callsites();
-        }
-        return metrics_only(site, kind);
-    }
     Start::Live
+}
+
+/// Whether no subscriber can record a call of `site`, though the level lets something through
+/// (out of line, and a plain answer, so that each call site keeps only the branches its kind
+/// can take).
+///
+/// - A site without a flow whose span and `exception` event `tracing` has said nobody wants
+///   (filtered out, or no subscriber when they were registered): as `tracing`'s own macros
+///   tell from their statics.
+/// - A site with metrics also looks at the current dispatcher: once a subscriber has come and
+///   gone (a test's or a benchmark's scoped one), `tracing` keeps the maximum level it raised
+///   and the cached interests of the callsites it saw, so neither tells that nobody listens.
+///   Its callsites are then registered, if they were not, so that the next calls can tell
+///   from them. (A span-only site does not look: its span then costs about what the look
+///   would, as with `#[tracing::instrument]`.)
+#[inline(never)]
+fn nobody_wants(site: &'static Site, kind: SiteKind) -> bool {
+    if !kind.flow && site.unwanted() {
+        return true;
+    }
+    if !kind.metrics || dispatcher_listens() {
+        return false;
+    }
+    if site.span_callsite.get().is_none() {
+        site.register_callsites();
+    }
+    true
 }
 
 /// A call that nobody but the metrics can record.
@@ -280,9 +295,9 @@ pub(crate) fn flow_secrets(call: &mut Call, values: &[Option<&dyn Display>]) {
 static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none);
 
 impl<'a> Guard<'a> {
-    /// Starts observing a synchronous call, its record kept in `slot`; [`Guard::enter`] then
-    /// enters its span until the guard is dropped. The span is only made when something can
-    /// record it.
+    /// Starts observing a synchronous call, its record kept in `slot`; its span is entered
+    /// (and its flow made the current one) until the guard is dropped, by [`Guard::enter`]
+    /// for a span-only call. The span is only made when something can record it.
     #[inline(always)]
     pub fn new(
         slot: &'a mut Slot,
@@ -297,7 +312,20 @@ impl<'a> Guard<'a> {
                 let call = SpanCall::start(site, span, false);
                 slot.put(Call::Span(ManuallyDrop::new(call)), kind)
             }
+            // Entered where it is made, out of line (here the variant it returns is not known).
             Start::Live => slot.put(Live::start(site, span(), false), kind),
+        }
+    }
+
+    /// Enters the span of a span-only synchronous call, in place (a live call's span is
+    /// entered where it is made); a no-op for the other kinds, folded away where the guard is
+    /// made.
+    #[inline(always)]
+    pub fn enter(&mut self) {
+        if self.kind.span_only() {
+            if let Some(Call::Span(call)) = self.call.as_deref_mut() {
+                call.enter();
+            }
         }
     }
 
@@ -317,16 +345,6 @@ impl<'a> Guard<'a> {
             call: None,
             ok: false,
             kind,
-        }
-    }
-
-    /// Enters the span of a synchronous call (and makes its flow the current one).
-    #[inline(always)]
-    pub fn enter(&mut self) {
-        match self.call.as_deref_mut() {
-            Some(Call::Span(call)) => call.enter(),
-            Some(Call::Live(live)) => live.enter(),
-            _ => {}
         }
     }
 
@@ -447,7 +465,8 @@ fn fail(
 }
 
 impl Live {
-    /// A live call (returned whole, so that it is built where the caller keeps it).
+    /// A live call (returned whole, so that it is built where the caller keeps it), its span
+    /// entered if it is synchronous.
     #[inline(never)]
     pub(crate) fn start(site: &'static Site, span: Span, is_async: bool) -> Call {
         let metrics = site.metrics();
@@ -460,9 +479,17 @@ impl Live {
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
         }
-        Call::Live(ManuallyDrop::new(Live::new(
+        let mut call = Call::Live(ManuallyDrop::new(Live::new(
             site, span, is_async, start, flow,
-        )))
+        )));
+        if let Call::Live(live) = &mut call {
+            if !is_async {
+                // A synchronous call runs inside its span from here on; an asynchronous one
+                // only while its future is polled.
+                live.enter();
+            }
+        }
+        call
     }
 
     /// A live call, its span not entered yet.
