@@ -59,6 +59,7 @@ debug = false
 TOML
   {
     echo "#![allow(clippy::all)]"
+    echo "#![allow(unused_braces)] // fastrace's and autometrics' expansions trip it on one-line bodies"
     echo "#[tracing::instrument]"
     echo "fn anchor_tracing(x: u64) -> u64 { x + 1 }"
     echo "#[observe::observe(counter = \"anchor_calls\", histogram = \"anchor_ms\", errors = \"anchor_failed\", in_flight = \"anchor_in_flight\", flow)]"
