@@ -30,9 +30,12 @@ function_of() {
   esac
 }
 printf '%-10s %-10s %s\n' variant subscriber instructions_per_call
-for subscriber in none registry; do
+# `dropped`: no subscriber, but one was set and dropped first (`tracing` keeps its level).
+for subscriber in none registry dropped; do
   for variant in floor hand metric span tracing async_hand async awaiting_hand awaiting; do
-    if [ "$subscriber" = registry ]; then export REGISTRY=1; else unset REGISTRY; fi
+    unset REGISTRY DROPPED
+    if [ "$subscriber" = registry ]; then export REGISTRY=1; fi
+    if [ "$subscriber" = dropped ]; then export DROPPED=1; fi
     total=$(count "$(function_of "$variant")" "$bin" "$variant" "$n")
     printf '%-10s %-10s %d\n' "$variant" "$subscriber" $(( total / n ))
   done
