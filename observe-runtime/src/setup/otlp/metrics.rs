@@ -20,6 +20,8 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use prometheus::proto::{self, MetricFamily, MetricType};
+
+use crate::metrics::model;
 use tokio::sync::watch;
 
 use super::client::Sender;
@@ -148,25 +150,17 @@ fn metric(family: &MetricFamily, times: Times) -> Option<Metric> {
         MetricType::COUNTER => Data::Sum(Sum {
             data_points: samples
                 .iter()
-                .map(|s| number(s, s.get_counter().get_value()))
+                .map(|s| number(s, model::counter(s)))
                 .collect(),
             aggregation_temporality: CUMULATIVE,
             is_monotonic: true,
         }),
         MetricType::GAUGE => Data::Gauge(Gauge {
-            data_points: samples
-                .iter()
-                .map(|s| number(s, s.get_gauge().get_value()))
-                .collect(),
+            data_points: samples.iter().map(|s| number(s, model::gauge(s))).collect(),
         }),
-        // Untyped families (only from collectors registered by hand) are sent as gauges.
-        #[allow(deprecated)]
-        MetricType::UNTYPED => Data::Gauge(Gauge {
-            data_points: samples
-                .iter()
-                .map(|s| number(s, s.get_untyped().get_value()))
-                .collect(),
-        }),
+        // Untyped families (only hand-written collectors make them) have no value accessor
+        // common to both `prometheus::proto` models: see `metrics::model`.
+        MetricType::UNTYPED => return None,
         MetricType::HISTOGRAM => Data::Histogram(Histogram {
             data_points: samples.iter().map(|s| histogram(s, times)).collect(),
             aggregation_temporality: CUMULATIVE,

@@ -206,7 +206,7 @@ mod tests {
                     .collect();
                 labels.contains(&("signal", "traces")) && labels.contains(&("reason", reason))
             })
-            .map(|m| m.get_counter().get_value() as u64)
+            .map(|m| crate::metrics::model::counter(m) as u64)
             .sum()
     }
 

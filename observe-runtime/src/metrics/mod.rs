@@ -5,6 +5,8 @@
 //! children for `function`, `module` and each `result` are looked up and kept. A call then only
 //! touches atomics: no allocation, no lock, no label lookup.
 
+pub(crate) mod model;
+
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
