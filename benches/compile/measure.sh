@@ -47,7 +47,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-observe = { path = "$root", default-features = false }
+observe-telemetry = { path = "$root", default-features = false }
 tracing = { version = "0.1", default-features = false, features = ["std", "attributes"] }
 fastrace = { version = "0.7", features = ["enable"] }
 autometrics = { version = "3.0", default-features = false, features = ["prometheus-0_14"] }

@@ -1,16 +1,13 @@
-//! Procedural macros of [`observe`](https://docs.rs/observe). Use them through the facade crate:
+//! Procedural macros of [`observe-telemetry`](https://docs.rs/observe-telemetry). Use them through the facade crate:
 //! `use observe::observe;`. The documentation lives on the re-exports there.
 
 mod attr;
 mod fields;
-/// The sensitive-name list, shared with the runtime (same file).
-#[path = "../../observe-runtime/src/redact/keys.rs"]
-#[allow(dead_code)]
-mod keys;
 mod observe;
 mod redact;
 mod step;
 
+use observe_shared::keys;
 use proc_macro::TokenStream;
 
 /// Instruments a function, an `impl` block or a trait. See the `observe` crate.

@@ -2,7 +2,7 @@
 //! scrubber for text the macros cannot see, and the sensitive-name list.
 
 mod hash;
-pub mod keys;
+pub use observe_shared::keys;
 mod modes;
 pub mod scrub;
 

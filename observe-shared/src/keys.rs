@@ -1,6 +1,6 @@
-//! The sensitive-name list and how a name is matched against it. Plain Rust with no
-//! dependencies: the runtime uses it for the scrubber, and the macro crate includes this same
-//! file to decide at compile time which parameters are sensitive.
+//! The sensitive-name list and how a name is matched against it: the runtime's scrubber uses
+//! it, and the macro crate uses it to decide at compile time which parameters are sensitive,
+//! so both always agree.
 
 /// Names whose values are secrets (DESIGN.md section 5), normalized: lowercase, without `-`/`_`.
 pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
