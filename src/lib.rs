@@ -71,13 +71,16 @@
 /// | key | meaning |
 /// |---|---|
 /// | (none) | a span only, plus error, panic and cancellation recording |
-/// | `name = "…"` | span name and `function` label (default: the function's identifier) |
-/// | `level = "trace"` … `"error"` | span level (default `info`) |
-/// | `target = "…"` | span and event target (default `module_path!()`) |
+/// | `name = "…"`, `name = CONST`, or a leading `"…"` | span name and `function` label (default: the function's identifier). With a constant, metric names cannot default to it: name them |
+/// | `level = "trace"` … `"error"` | span level (default `info`); also `debug` (any case), `1`–`5`, or a `tracing::Level` path such as `Level::DEBUG` |
+/// | `target = "…"` or `target = CONST` | span and event target (default `module_path!()`) |
 /// | `args(a, b, …)` | record these parameters as span fields; **nothing else is recorded**. Numbers, `bool`, `str` and `String` are recorded as values, anything else with `Debug` |
-/// | `fields(k = expr, k = %expr, k = ?expr, a.b = …)` | extra span fields in `tracing` syntax, evaluated when the span is created |
-/// | `ret` | record the return value (the `Ok` value of a `Result`) with `Debug` as field `return` |
-/// | `err = "display" \| "debug"` | how an error becomes `exception.message` (default `display`; an error type without `Display` falls back to `Debug`, then to its type name) |
+/// | `fields(k = expr, k = %expr, k = ?expr, %k, ?k, a.b = …, "k" = …, {CONST} = …, k)` | extra span fields in `tracing` syntax, evaluated when the span is created; a bare `k` is an empty field to `record` later |
+/// | `ret`, `ret(Display \| Debug)`, `ret(level = …)` | record the return value (the `Ok` value of a `Result`) as field `return`, with `Debug` unless told `Display`, scrubbed; with a level, also emit `#[tracing::instrument]`'s `return` event at that level |
+/// | `err`, `err = "display" \| "debug"`, `err(Display \| Debug, level = …)` | errors are always recorded; this sets how an error becomes `exception.message` (default `Display`; an error type without `Display` falls back to `Debug`, then to its type name) and the level of the `exception` event (default `ERROR`) |
+/// | `parent = expr` | the span's parent (anything `Into<Option<Id>>`: `&Span`, `None` for a root), as in `#[tracing::instrument]` |
+/// | `follows_from = expr` | spans the call's span follows from (an iterator of `Into<Option<Id>>`) |
+/// | `skip(a, …)`, `skip_all` | accepted from `#[tracing::instrument]` and redundant (nothing is recorded unless named in `args`); `skip` must name parameters and cannot name one in `args` |
 /// | `counter` / `counter = "name"` | counter `name_total` (the suffix is added once), +1 per finished call; default name `<function>_calls_total` |
 /// | `histogram` / `histogram = "name"` | call duration; the unit comes from the suffix: `_seconds`, `_milliseconds`/`_ms`, `_microseconds`/`_us`, `_nanoseconds`/`_ns`; default name `<function>_duration_seconds` |
 /// | `buckets = [f64, …]` | histogram buckets in the histogram's unit (default: Prometheus' defaults in that unit) |

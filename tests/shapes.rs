@@ -3,6 +3,9 @@
 //! not do. Lints firing in the generated code fail CI here.
 #![deny(warnings)]
 #![warn(clippy::pedantic)]
+// Some shapes are `async fn`s that never await, on purpose: clippy reports them as it would
+// without `#[observe]` (the user's lints apply to the function, body braces included).
+#![allow(clippy::unused_async)]
 
 #[path = "ui/pass/async_shapes.rs"]
 mod async_shapes;
@@ -12,12 +15,16 @@ mod blocks;
 mod crate_path;
 #[path = "ui/pass/generics.rs"]
 mod generics;
+#[path = "ui/pass/lints.rs"]
+mod lints;
 #[path = "ui/pass/misc_shapes.rs"]
 mod misc_shapes;
 #[path = "ui/pass/more_shapes.rs"]
 mod more_shapes;
 #[path = "ui/pass/receivers.rs"]
 mod receivers;
+#[path = "ui/pass/tracing_forms.rs"]
+mod tracing_forms;
 
 #[test]
 fn async_shapes_run() {
@@ -52,4 +59,14 @@ fn more_shapes_run() {
 #[test]
 fn receivers_run() {
     receivers::main();
+}
+
+#[test]
+fn lints_run() {
+    lints::main();
+}
+
+#[test]
+fn tracing_forms_run() {
+    tracing_forms::main();
 }

@@ -1,8 +1,13 @@
-//! Fields written in `tracing` syntax (`k = v`, `k = %v`, `k = ?v`, `a.b = v`, `"lit" = v`, `k`),
-//! in `#[observe(fields(...))]` and `observe::step!`. They are emitted with the redaction rules
-//! of every other channel: a key on the sensitive list records `[REDACTED]` (decided here, at
-//! compile time), `%`/`?` values and strings pass through the scrubber when they are formatted,
-//! and numbers and booleans stay typed.
+//! Fields written in `tracing` syntax, in `#[observe(fields(...))]` and `observe::step!`:
+//! `k = v`, `k = %v`, `k = ?v`, `%k`, `?k`, `a.b = v`, `"lit" = v`, `{CONST} = v` and a bare
+//! `k`. A bare name means what it means in the `tracing` macro it mirrors: in `fields(...)`
+//! (`#[tracing::instrument]`) an empty field to `record` later, in `step!` (`tracing::event!`)
+//! the local variable `k`.
+//!
+//! They are emitted with the redaction rules of every other channel: a key on the sensitive
+//! list records `[REDACTED]` (decided here, at compile time; a braced constant name is not
+//! known here, so its value is only scrubbed), `%`/`?` values and strings pass through the
+//! scrubber when they are formatted, and numbers and booleans stay typed.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -12,34 +17,64 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Token};
 
+#[derive(Clone, Copy)]
 pub(crate) enum Sigil {
     Display,
     Debug,
 }
 
 pub(crate) struct FieldSpec {
-    /// The dotted name, for checks and the sensitive list.
+    /// The dotted name, for checks and the sensitive list (for a braced name, its tokens).
     pub name: String,
     /// The name as written, to underline all of it in errors.
     pub name_tokens: TokenStream,
+    /// `{expr}`: a name only the compiler knows.
+    pub braced: Option<Expr>,
     /// The name as `tracing` macros take it (a string literal for dotted names and keywords).
     key: TokenStream,
     sigil: Option<Sigil>,
-    /// `None` for the shorthand `k`, which records the local `k`.
-    value: Option<Expr>,
+    value: Value,
     span: Span,
 }
 
+enum Value {
+    Given(Expr),
+    /// `k` or `%k` in `step!`, `%k` in `fields(...)`: the local `k`.
+    Local,
+    /// `k` in `fields(...)`: `tracing::field::Empty`.
+    Empty,
+}
+
 impl Parse for FieldSpec {
+    /// A field of `step!` (a bare name is the local variable).
     fn parse(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
+        FieldSpec::parse_with(input, false)
+    }
+}
+
+impl FieldSpec {
+    /// A field of `fields(...)` (a bare name is an empty field).
+    pub(crate) fn parse_span_field(input: ParseStream<'_>) -> syn::Result<FieldSpec> {
+        FieldSpec::parse_with(input, true)
+    }
+
+    fn parse_with(input: ParseStream<'_>, bare_is_empty: bool) -> syn::Result<FieldSpec> {
+        let mut sigil = parse_sigil(input)?;
+        let leading_sigil = sigil.is_some();
+        let mut braced = None;
         let (name, span, name_tokens, key) = if input.peek(LitStr) {
             let lit: LitStr = input.parse()?;
-            (
-                lit.value(),
-                lit.span(),
-                lit.to_token_stream(),
-                lit.to_token_stream(),
-            )
+            let tokens = lit.to_token_stream();
+            (lit.value(), lit.span(), tokens.clone(), tokens)
+        } else if input.peek(syn::token::Brace) {
+            let content;
+            let brace = syn::braced!(content in input);
+            let expr: Expr = content.parse()?;
+            let mut tokens = TokenStream::new();
+            brace.surround(&mut tokens, |t| expr.to_tokens(t));
+            let text = tokens.to_string();
+            braced = Some(expr);
+            (text, brace.span.join(), tokens.clone(), tokens)
         } else {
             let parts = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(
                 input,
@@ -59,39 +94,39 @@ impl Parse for FieldSpec {
             };
             (name, span, parts.to_token_stream(), key)
         };
-        let (sigil, value) = if input.peek(Token![=]) {
+        let local_allowed = braced.is_none()
+            && !name.contains('.')
+            && !is_keyword(&name)
+            && !name_tokens.to_string().starts_with('"');
+        let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            let sigil = if input.parse::<Option<Token![%]>>()?.is_some() {
-                Some(Sigil::Display)
-            } else if input.parse::<Option<Token![?]>>()?.is_some() {
-                Some(Sigil::Debug)
-            } else {
-                None
-            };
-            (sigil, Some(input.parse()?))
-        } else if name.contains('.')
-            || is_keyword(&name)
-            || name_tokens.to_string().starts_with('"')
-        {
+            if let Some(s) = parse_sigil(input)? {
+                sigil = Some(s);
+            }
+            Value::Given(input.parse()?)
+        } else if leading_sigil && local_allowed {
+            Value::Local
+        } else if bare_is_empty && !leading_sigil {
+            Value::Empty
+        } else if local_allowed {
+            Value::Local
+        } else {
             return Err(syn::Error::new_spanned(
                 name_tokens,
                 format!("field `{name}` needs a value: `{name} = …`"),
             ));
-        } else {
-            (None, None)
         };
         Ok(FieldSpec {
             name,
             name_tokens,
+            braced,
             key,
             sigil,
             value,
             span,
         })
     }
-}
 
-impl FieldSpec {
     /// `key = value` for a `tracing` macro, with the redaction rules applied.
     pub(crate) fn render(&self, p: &TokenStream) -> TokenStream {
         let key = &self.key;
@@ -99,15 +134,24 @@ impl FieldSpec {
         quote!(#key = #value)
     }
 
+    /// The field's name as a `&'static str` expression.
+    pub(crate) fn name_expr(&self) -> TokenStream {
+        match &self.braced {
+            Some(expr) => expr.to_token_stream(),
+            None => LitStr::new(&self.name, Span::call_site()).to_token_stream(),
+        }
+    }
+
     /// The value alone (something implementing `tracing::Value`), with the redaction rules
     /// applied.
     pub(crate) fn value(&self, p: &TokenStream) -> TokenStream {
-        if crate::is_sensitive_name(&self.name) {
+        if self.braced.is_none() && crate::is_sensitive_name(&self.name) {
             return quote!(#p::tracing::field::display(#p::Hidden));
         }
         let value = match &self.value {
-            Some(value) => value.to_token_stream(),
-            None => Ident::new(&self.name, self.span).to_token_stream(),
+            Value::Given(value) => value.to_token_stream(),
+            Value::Local => Ident::new(&self.name, self.span).to_token_stream(),
+            Value::Empty => return quote!(#p::tracing::field::Empty),
         };
         let span = value.span();
         match self.sigil {
@@ -119,6 +163,16 @@ impl FieldSpec {
             }
             None => quote_spanned!(span=> (&&&#p::Probe(&(#value))).__observe_field()),
         }
+    }
+}
+
+fn parse_sigil(input: ParseStream<'_>) -> syn::Result<Option<Sigil>> {
+    if input.parse::<Option<Token![%]>>()?.is_some() {
+        Ok(Some(Sigil::Display))
+    } else if input.parse::<Option<Token![?]>>()?.is_some() {
+        Ok(Some(Sigil::Debug))
+    } else {
+        Ok(None)
     }
 }
 

@@ -358,6 +358,17 @@ impl<'a> Guard<'a> {
         }
     }
 
+    /// `ret`: the call's return value, recorded as the span's `return` field, and as
+    /// `#[tracing::instrument]`'s `return` event when the call site gives `ret` a level.
+    #[inline]
+    pub fn record_return(&self, site: &'static Site, value: &dyn Value) {
+        let span = self.span();
+        span.record("return", value);
+        if site.info.return_event.is_some() {
+            site.return_event(span, value);
+        }
+    }
+
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {

@@ -22,6 +22,10 @@ pub struct SiteInfo {
     pub line: u32,
     /// Level of the span and of the flow events.
     pub level: Level,
+    /// Level of the `exception` event (`err(level = …)`; default ERROR).
+    pub exception_level: Level,
+    /// `ret(level = …)`: the level of the `return` event (none without a level).
+    pub return_event: Option<Level>,
     /// HELP text: the function's doc summary, if it has one.
     pub help: Option<&'static str>,
     /// Full name of the calls counter (with `_total`).
@@ -113,6 +117,7 @@ pub struct Site {
     pub(crate) span_site: OnceLock<SpanSite>,
     pub(crate) span_callsite: OnceLock<&'static Registered>,
     pub(crate) exception: OnceLock<&'static EventSite>,
+    return_event: OnceLock<&'static EventSite>,
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }
 
@@ -145,6 +150,7 @@ impl Site {
             span_site: OnceLock::new(),
             span_callsite: OnceLock::new(),
             exception: OnceLock::new(),
+            return_event: OnceLock::new(),
             flow_events: OnceLock::new(),
         }
     }
@@ -155,10 +161,25 @@ impl Site {
             EventSite::new(
                 &self.info,
                 "exception",
-                Level::ERROR,
+                self.info.exception_level,
                 &["message", "exception.type", "exception.message"],
             )
         })
+    }
+
+    /// `ret(level = …)`: `#[tracing::instrument]`'s `return` event, in the call's `span`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn return_event(&'static self, span: &tracing::Span, value: &dyn tracing::Value) {
+        let Some(level) = self.info.return_event else {
+            return;
+        };
+        let event = self
+            .return_event
+            .get_or_init(|| EventSite::new(&self.info, "return", level, &["return"]));
+        if event.enabled() {
+            event.emit(span.id().as_ref(), &[value]);
+        }
     }
 
     /// The flow events of this call site, built on first use; `None` if it is not a flow.

@@ -205,6 +205,29 @@ impl Site {
                 .is_some_and(|event| event.interest.is_never())
     }
 
+    /// [`Site::span`] with an explicit parent (`parent = …`): `None` makes a root span.
+    #[inline(never)]
+    pub fn span_child_of(
+        &'static self,
+        marker: &'static str,
+        values: &[&dyn Value],
+        parent: Option<tracing::Id>,
+    ) -> Span {
+        let site = self.span_site.get_or_init(|| SpanSite::new(self, marker));
+        let level = self.info.level;
+        if level > STATIC_MAX_LEVEL || level > LevelFilter::current() || !site.enabled() {
+            return Span::none();
+        }
+        let head: [&dyn Value; 3] = [&site.path, &self.info.file, &site.line];
+        let values = values.get(..MAX_SPAN_VALUES).unwrap_or(values);
+        let parent = Some(parent);
+        match head.len() + values.len() {
+            0..=8 => span_with::<8>(site, head, values, parent),
+            9..=16 => span_with::<16>(site, head, values, parent),
+            _ => span_with::<MAX_FIELDS>(site, head, values, parent),
+        }
+    }
+
     /// A span with recorded values, or one the subscriber is to be asked about.
     #[inline(never)]
     fn span_otherwise(&'static self, site: &'static SpanSite, values: &[&dyn Value]) -> Span {
@@ -216,20 +239,22 @@ impl Site {
         // Value sets are arrays of at most 32: the smallest that holds the given values (the
         // fields left out stay empty).
         match head.len() + values.len() {
-            0..=8 => span_with::<8>(site, head, values),
-            9..=16 => span_with::<16>(site, head, values),
-            _ => span_with::<MAX_FIELDS>(site, head, values),
+            0..=8 => span_with::<8>(site, head, values, None),
+            9..=16 => span_with::<16>(site, head, values, None),
+            _ => span_with::<MAX_FIELDS>(site, head, values, None),
         }
     }
 }
 
 /// A span with the `code.*` values and `values` for the first recorded fields; the others
-/// stay empty (a pair without a value is skipped by every visitor).
+/// stay empty (a pair without a value is skipped by every visitor). `parent`: the explicit
+/// parent, if one was given (`Some(None)`: a root).
 #[inline(never)]
 fn span_with<const N: usize>(
     site: &'static SpanSite,
     head: [&dyn Value; 3],
     values: &[&dyn Value],
+    parent: Option<Option<tracing::Id>>,
 ) -> Span {
     let fields = site.head.iter().chain(site.values);
     let given = head.iter().chain(values).copied();
@@ -237,5 +262,9 @@ fn span_with<const N: usize>(
     for ((pair, field), value) in pairs.iter_mut().zip(fields).zip(given) {
         *pair = (field, Some(value));
     }
-    Span::new(site.meta, &site.meta.fields().value_set(&pairs))
+    let values = site.meta.fields().value_set(&pairs);
+    match parent {
+        None => Span::new(site.meta, &values),
+        Some(parent) => Span::child_of(parent, site.meta, &values),
+    }
 }

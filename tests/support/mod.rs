@@ -21,6 +21,8 @@ pub struct SpanRec {
     pub parent: Option<u64>,
     pub fields: BTreeMap<String, String>,
     pub closed: bool,
+    /// Ids of the spans this one follows from.
+    pub follows: Vec<u64>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -121,7 +123,15 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for RecordingLayer {
             parent,
             fields,
             closed: false,
+            follows: Vec::new(),
         });
+    }
+
+    fn on_follows_from(&self, id: &Id, cause: &Id, _: Context<'_, S>) {
+        let mut data = self.0 .0.lock().unwrap();
+        if let Some(span) = data.open_span(id) {
+            span.follows.push(cause.into_u64());
+        }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {

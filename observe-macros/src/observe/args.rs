@@ -1,15 +1,18 @@
-//! Parsing `#[observe(...)]`: every key, its value syntax, and duplicate/unknown-key errors.
-//! Rules that relate keys to each other or to the function live in `valid.rs`.
+//! Parsing `#[observe(...)]`: every key, and duplicate/unknown-key errors. The value syntaxes
+//! live in `values.rs`; rules that relate keys to each other or to the function, in `valid.rs`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
-use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
+use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
+use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 
+use super::values::{
+    check_non_empty, flag, judge_path, named, parse_buckets, parse_crate, parse_err, parse_level,
+    parse_list, parse_ret, str_or_path,
+};
 use crate::attr::{did_you_mean, Once};
 pub(crate) use crate::fields::FieldSpec;
 
@@ -33,18 +36,21 @@ pub(crate) const KEYS: &[&str] = &[
     "flow",
     "crate",
     "skip",
+    "skip_all",
+    "parent",
+    "follows_from",
 ];
 
 pub(crate) struct Args {
     pub krate: Option<Path>,
-    pub name: Option<LitStr>,
-    pub level: Option<Ident>,
-    pub target: Option<LitStr>,
+    pub name: Option<StrOrPath>,
+    pub level: Option<Level>,
+    pub target: Option<StrOrPath>,
     pub args: Vec<Ident>,
     pub fields: Vec<FieldSpec>,
     pub labels: Vec<Label>,
-    pub ret: Option<Span>,
-    pub err: ErrMode,
+    pub ret: Option<RetArgs>,
+    pub err: ErrArgs,
     pub counter: Option<MetricKey>,
     pub histogram: Option<MetricKey>,
     pub buckets: Option<Buckets>,
@@ -52,7 +58,75 @@ pub(crate) struct Args {
     pub in_flight: Option<MetricKey>,
     pub judge: Option<Judge>,
     pub flow: Option<MetricKey>,
+    /// Bare `skip`: opts a method out of its block's `#[observe]`.
     pub skip: Option<Span>,
+    /// `#[tracing::instrument]`'s `skip(a, b)`: checked, otherwise redundant (nothing is
+    /// recorded unless named in `args`).
+    pub skipped: Vec<Ident>,
+    /// `parent = expr`: the span's explicit parent (`None` for a root).
+    pub parent: Option<Expr>,
+    /// `follows_from = expr`: spans the call's span follows from.
+    pub follows_from: Option<Expr>,
+}
+
+/// A `name` or `target`: a string literal, or (as `#[tracing::instrument]` takes it) a
+/// constant.
+pub(crate) enum StrOrPath {
+    Str(LitStr),
+    Path(Path),
+}
+
+impl StrOrPath {
+    /// The literal's value; `None` for a constant, known only to the compiler.
+    pub(crate) fn literal(&self) -> Option<String> {
+        match self {
+            StrOrPath::Str(lit) => Some(lit.value()),
+            StrOrPath::Path(_) => None,
+        }
+    }
+}
+
+impl ToTokens for StrOrPath {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            StrOrPath::Str(lit) => lit.to_tokens(tokens),
+            StrOrPath::Path(path) => path.to_tokens(tokens),
+        }
+    }
+}
+
+/// A level: one of the five names (any case, or 1–5 as `tracing` numbers them), or a path to
+/// a `tracing::Level` such as `Level::DEBUG`.
+pub(crate) enum Level {
+    /// `TRACE` … `ERROR`.
+    Named(Ident),
+    Path(Path),
+}
+
+impl Level {
+    /// The level as an expression; `p` is the path to `__private`.
+    pub(crate) fn tokens(&self, p: &TokenStream) -> TokenStream {
+        match self {
+            Level::Named(name) => quote::quote!(#p::tracing::Level::#name),
+            Level::Path(path) => path.to_token_stream(),
+        }
+    }
+}
+
+/// `err`, `err = "debug"`, `err(Debug, level = "warn")`: how the error is rendered in
+/// `exception.message`, and the level of the `exception` event (default ERROR).
+#[derive(Default)]
+pub(crate) struct ErrArgs {
+    pub mode: ErrMode,
+    pub level: Option<Level>,
+}
+
+/// `ret`, `ret(Display)`, `ret(level = "info")`: the `return` span field and its format; with
+/// a level, also `#[tracing::instrument]`'s `return` event at that level.
+pub(crate) struct RetArgs {
+    pub span: Span,
+    pub mode: ErrMode,
+    pub level: Option<Level>,
 }
 
 /// `name = expr` in `labels(...)`: an extra metric label, its value the `Display` of `expr`
@@ -84,8 +158,10 @@ pub(crate) struct Buckets {
     pub values: Vec<(f64, Span)>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// How a value is formatted: `Display` (the default for errors) or `Debug`.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum ErrMode {
+    #[default]
     Display,
     Debug,
 }
@@ -99,14 +175,14 @@ pub(crate) enum Judge {
 #[derive(Default)]
 struct Slots {
     krate: Option<Once<Path>>,
-    name: Option<Once<LitStr>>,
-    level: Option<Once<Ident>>,
-    target: Option<Once<LitStr>>,
+    name: Option<Once<StrOrPath>>,
+    level: Option<Once<Level>>,
+    target: Option<Once<StrOrPath>>,
     args: Option<Once<Vec<Ident>>>,
     fields: Option<Once<Vec<FieldSpec>>>,
     labels: Option<Once<Vec<Label>>>,
-    ret: Option<Once<()>>,
-    err: Option<Once<ErrMode>>,
+    ret: Option<Once<RetArgs>>,
+    err: Option<Once<ErrArgs>>,
     counter: Option<Once<MetricKey>>,
     histogram: Option<Once<MetricKey>>,
     buckets: Option<Once<Buckets>>,
@@ -115,6 +191,10 @@ struct Slots {
     judge: Option<Once<Judge>>,
     flow: Option<Once<MetricKey>>,
     skip: Option<Once<()>>,
+    skipped: Option<Once<Vec<Ident>>>,
+    skip_all: Option<Once<()>>,
+    parent: Option<Once<Expr>>,
+    follows_from: Option<Once<Expr>>,
 }
 
 /// The slot for `key`, created on first use so that `Once` knows its key's name.
@@ -124,21 +204,25 @@ fn slot<'a, T>(slot: &'a mut Option<Once<T>>, key: &'static str) -> &'a mut Once
 
 pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
     let mut s = Slots::default();
+    // `#[tracing::instrument("name")]`: a leading string literal is the name.
+    let (leading, tokens) = leading_name(tokens)?;
+    if let Some(lit) = leading {
+        slot(&mut s.name, "name").set(lit.span(), StrOrPath::Str(lit))?;
+    }
     let parser = syn::meta::parser(|meta| {
         let ident = meta.path.get_ident().map(|i| i.unraw().to_string());
         let key = ident.as_deref().unwrap_or_default();
         let span = meta.path.span();
         match key {
-            "name" => slot(&mut s.name, "name").set(span, non_empty(&meta, "name")?),
-            "level" => slot(&mut s.level, "level").set(span, parse_level(&meta)?),
-            "target" => slot(&mut s.target, "target").set(span, non_empty(&meta, "target")?),
+            "name" => slot(&mut s.name, "name").set(span, str_or_path(&meta, "name")?),
+            "level" => slot(&mut s.level, "level").set(span, parse_level(meta.value()?)?),
+            "target" => slot(&mut s.target, "target").set(span, str_or_path(&meta, "target")?),
             "args" => slot(&mut s.args, "args").set(span, parse_list(&meta, Ident::parse_any)?),
-            "fields" => {
-                slot(&mut s.fields, "fields").set(span, parse_list(&meta, FieldSpec::parse)?)
-            }
+            "fields" => slot(&mut s.fields, "fields")
+                .set(span, parse_list(&meta, FieldSpec::parse_span_field)?),
             "labels" => slot(&mut s.labels, "labels").set(span, parse_list(&meta, Label::parse)?),
-            "ret" => slot(&mut s.ret, "ret").set(span, flag(&meta, "ret")?),
-            "err" => slot(&mut s.err, "err").set(span, parse_err_mode(&meta)?),
+            "ret" => slot(&mut s.ret, "ret").set(span, parse_ret(&meta, span)?),
+            "err" => slot(&mut s.err, "err").set(span, parse_err(&meta)?),
             "counter" => slot(&mut s.counter, "counter").set(span, metric(&meta, span)?),
             "histogram" => slot(&mut s.histogram, "histogram").set(span, metric(&meta, span)?),
             "errors" => slot(&mut s.errors, "errors").set(span, metric(&meta, span)?),
@@ -158,11 +242,29 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             }
             "flow" => slot(&mut s.flow, "flow").set(span, named(&meta, span, "a flow name")?),
             "crate" => slot(&mut s.krate, "crate").set(span, parse_crate(&meta)?),
+            // `skip(a, b)` is tracing's; a bare `skip` opts a method out of its block.
+            "skip" if meta.input.peek(syn::token::Paren) => {
+                slot(&mut s.skipped, "skip").set(span, parse_list(&meta, Ident::parse_any)?)
+            }
             "skip" => slot(&mut s.skip, "skip").set(span, flag(&meta, "skip")?),
+            "skip_all" => slot(&mut s.skip_all, "skip_all").set(span, flag(&meta, "skip_all")?),
+            "parent" => slot(&mut s.parent, "parent").set(span, meta.value()?.parse()?),
+            "follows_from" => {
+                slot(&mut s.follows_from, "follows_from").set(span, meta.value()?.parse()?)
+            }
             _ => Err(unknown(&meta, key, span)),
         }
     });
     parser.parse2(tokens)?;
+    if let (Some(all), Some(_)) = (
+        s.skip_all.as_ref().and_then(Once::span),
+        s.skipped.as_ref().and_then(Once::span),
+    ) {
+        return Err(syn::Error::new(
+            all,
+            "`skip_all` and `skip(...)` cannot be combined",
+        ));
+    }
     Ok(Args {
         krate: s.krate.and_then(Once::take),
         name: s.name.and_then(Once::take),
@@ -171,8 +273,8 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         args: s.args.and_then(Once::take).unwrap_or_default(),
         fields: s.fields.and_then(Once::take).unwrap_or_default(),
         labels: s.labels.and_then(Once::take).unwrap_or_default(),
-        ret: s.ret.as_ref().and_then(Once::span),
-        err: s.err.and_then(Once::take).unwrap_or(ErrMode::Display),
+        ret: s.ret.and_then(Once::take),
+        err: s.err.and_then(Once::take).unwrap_or_default(),
         counter: s.counter.and_then(Once::take),
         histogram: s.histogram.and_then(Once::take),
         buckets: s.buckets.and_then(Once::take),
@@ -181,7 +283,28 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         judge: s.judge.and_then(Once::take),
         flow: s.flow.and_then(Once::take),
         skip: s.skip.as_ref().and_then(Once::span),
+        skipped: s.skipped.and_then(Once::take).unwrap_or_default(),
+        parent: s.parent.and_then(Once::take),
+        follows_from: s.follows_from.and_then(Once::take),
     })
+}
+
+/// Splits a leading string literal (and the comma after it) off the attribute's tokens.
+fn leading_name(tokens: TokenStream) -> syn::Result<(Option<LitStr>, TokenStream)> {
+    let mut iter = tokens.clone().into_iter();
+    let Some(proc_macro2::TokenTree::Literal(lit)) = iter.next() else {
+        return Ok((None, tokens));
+    };
+    let Lit::Str(name) = Lit::new(lit) else {
+        return Ok((None, tokens));
+    };
+    match iter.next() {
+        None => {}
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',' => {}
+        Some(other) => return Err(syn::Error::new_spanned(other, "expected `,`")),
+    }
+    check_non_empty(&name, "name")?;
+    Ok((Some(name), iter.collect()))
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
@@ -207,172 +330,6 @@ fn conflict(span: Span) -> syn::Error {
     )
 }
 
-/// A key that takes no value, such as `ret`.
-fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
-    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        return Err(meta.error(format!("`{key}` takes no value")));
-    }
-    Ok(())
-}
-
 fn metric(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<MetricKey> {
     named(meta, key, "a metric name")
-}
-
-/// `key` or `key = "name"`.
-fn named(meta: &ParseNestedMeta<'_>, key: Span, what: &str) -> syn::Result<MetricKey> {
-    let name = if meta.input.peek(Token![=]) {
-        let value = meta.value()?;
-        if !value.peek(Lit) {
-            return Err(value.error(format!("{what} is a string literal: `= \"…\"`")));
-        }
-        match value.parse::<Lit>()? {
-            Lit::Str(s) => Some(s),
-            other => {
-                return Err(syn::Error::new_spanned(
-                    other,
-                    format!("{what} is a string literal: `= \"…\"`"),
-                ))
-            }
-        }
-    } else if meta.input.peek(syn::token::Paren) {
-        return Err(meta.error("expected `= \"name\"` or nothing"));
-    } else {
-        None
-    };
-    Ok(MetricKey { key, name })
-}
-
-/// A string value that must not be empty.
-fn non_empty(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<LitStr> {
-    let value = meta.value()?;
-    if !value.peek(LitStr) {
-        return Err(value.error(format!("`{key}` is a string literal: `{key} = \"…\"`")));
-    }
-    let lit: LitStr = value.parse()?;
-    if lit.value().trim().is_empty() {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("`{key}` must not be empty"),
-        ));
-    }
-    Ok(lit)
-}
-
-/// `error_if = path` / `ok_if = path`.
-fn judge_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Path> {
-    let value = meta.value()?;
-    value.parse::<Path>().map_err(|_| {
-        value.error(format!(
-            "`{key}` takes the path of a `fn(&ReturnType) -> bool`, e.g. `{key} = is_failure`"
-        ))
-    })
-}
-
-fn parse_list<T>(
-    meta: &ParseNestedMeta<'_>,
-    item: fn(ParseStream<'_>) -> syn::Result<T>,
-) -> syn::Result<Vec<T>> {
-    if !meta.input.peek(syn::token::Paren) {
-        let key = meta
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        return Err(meta.error(format!("`{key}` takes a list in parentheses: `{key}(…)`")));
-    }
-    let content;
-    syn::parenthesized!(content in meta.input);
-    Ok(
-        Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?
-            .into_iter()
-            .collect(),
-    )
-}
-
-const LEVELS: [&str; 5] = ["trace", "debug", "info", "warn", "error"];
-
-fn parse_level(meta: &ParseNestedMeta<'_>) -> syn::Result<Ident> {
-    let input = meta.value()?;
-    let (text, span) = if input.peek(LitStr) {
-        let lit: LitStr = input.parse()?;
-        (lit.value(), lit.span())
-    } else if input.peek(Ident::peek_any) {
-        let ident = Ident::parse_any(input)?;
-        (ident.to_string(), ident.span())
-    } else {
-        return Err(
-            input.error("`level` is one of \"trace\", \"debug\", \"info\", \"warn\" and \"error\"")
-        );
-    };
-    let lower = text.to_ascii_lowercase();
-    if !LEVELS.contains(&lower.as_str()) {
-        return Err(syn::Error::new(
-            span,
-            format!(
-                "unknown level `{text}`: levels are \"trace\", \"debug\", \"info\", \"warn\" and \"error\"{}",
-                did_you_mean(&lower, LEVELS)
-            ),
-        ));
-    }
-    Ok(Ident::new(&lower.to_ascii_uppercase(), span))
-}
-
-fn parse_err_mode(meta: &ParseNestedMeta<'_>) -> syn::Result<ErrMode> {
-    let lit: LitStr = meta.value()?.parse()?;
-    match lit.value().as_str() {
-        "display" | "Display" => Ok(ErrMode::Display),
-        "debug" | "Debug" => Ok(ErrMode::Debug),
-        other => Err(syn::Error::new(
-            lit.span(),
-            format!("`err` is \"display\" or \"debug\", not \"{other}\""),
-        )),
-    }
-}
-
-fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
-    let input = meta.value()?;
-    let path = if input.peek(LitStr) {
-        input.parse::<LitStr>()?.parse()
-    } else {
-        input.parse()
-    };
-    path.map_err(|_| {
-        input.error("`crate` takes the path of the observe facade, e.g. `crate = ::observe`")
-    })
-}
-
-fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> {
-    let array: ExprArray = meta.value()?.parse()?;
-    let mut values = Vec::with_capacity(array.elems.len());
-    for elem in &array.elems {
-        let value = match elem {
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Float(f), ..
-            }) => f.base10_parse::<f64>()?,
-            Expr::Lit(syn::ExprLit {
-                lit: Lit::Int(i), ..
-            }) => i.base10_parse::<f64>()?,
-            Expr::Unary(syn::ExprUnary {
-                op: syn::UnOp::Neg(_),
-                ..
-            }) => {
-                return Err(syn::Error::new_spanned(elem, "buckets must be positive"));
-            }
-            _ => {
-                return Err(syn::Error::new_spanned(
-                    elem,
-                    "a bucket is a number literal",
-                ))
-            }
-        };
-        values.push((value, elem.span()));
-    }
-    if values.is_empty() {
-        return Err(syn::Error::new_spanned(
-            array,
-            "`buckets` needs at least one bucket",
-        ));
-    }
-    Ok(Buckets { key, values })
 }

@@ -32,7 +32,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Ident, LitStr};
+use syn::{Ident, LitStr, Token};
 
 use super::args::{Args, ErrMode, Judge};
 use super::item::{has_impl_trait, Func, Shape};
@@ -42,13 +42,19 @@ use super::suspend;
 use super::valid::{self, Metrics};
 
 pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Result<TokenStream> {
-    let function = args
-        .name
-        .as_ref()
-        .map_or_else(|| func.sig.ident.unraw().to_string(), LitStr::value);
+    // The span name and `function` label: a literal is known here (metric names default to
+    // it), a constant only to the compiler.
+    let (function, function_tokens) = match &args.name {
+        None => {
+            let name = func.sig.ident.unraw().to_string();
+            let tokens = LitStr::new(&name, func.sig.ident.span()).to_token_stream();
+            (Some(name), tokens)
+        }
+        Some(name) => (name.literal(), name.to_token_stream()),
+    };
     let secrets = params::take(&mut func.sig)?;
     let secret_names: Vec<Ident> = secrets.iter().map(|s| s.name.clone()).collect();
-    let metrics = valid::check(args, &func, &function, in_block, &secret_names)?;
+    let metrics = valid::check(args, &func, function.as_deref(), in_block, &secret_names)?;
     let krate = args
         .krate
         .as_ref()
@@ -61,7 +67,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         args,
         func: &func,
         private: &private,
-        function: &function,
+        function: &function_tokens,
         secrets: &secrets,
     };
 
@@ -71,8 +77,10 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         shape => shape,
     };
     let guard = gen.guard(&metrics, &shape);
-    let ret_ty = func.return_type();
-    let annotate = !has_impl_trait(&ret_ty);
+    // `impl Trait` cannot be written in a `let`; `_` in its place keeps the rest of the type
+    // (above all a `Result`'s error type) known where the outcome is probed.
+    let ret_ty = infer_impl_trait(func.return_type());
+    let annotate = true;
     let inner_attrs = &body.inner_attrs;
     let g = guard_ident();
     let ret = ret_ident();
@@ -142,17 +150,41 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
     let attrs = &func.attrs;
     let vis = &func.vis;
     let sig = &func.sig;
-    Ok(quote! {
-        #(#attrs)*
-        #vis #sig {
-            #(#inner_attrs)*
-            #new_body
+    let mut out = quote!(#(#attrs)* #vis #sig);
+    // The body's own braces: lints such as `dead_code` are reported at spans the user's
+    // `#[allow]`/`#[expect]` covers.
+    body.brace.surround(&mut out, |inner| {
+        inner.extend(quote!(#(#inner_attrs)* #new_body));
+    });
+    Ok(out)
+}
+
+/// `ty` with each `impl Trait` replaced by `_`.
+fn infer_impl_trait(mut ty: syn::Type) -> syn::Type {
+    struct Infer;
+    impl syn::visit_mut::VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+            if let syn::Type::ImplTrait(it) = ty {
+                *ty = syn::Type::Infer(syn::TypeInfer {
+                    underscore_token: Token![_](it.impl_token.span),
+                });
+                return;
+            }
+            syn::visit_mut::visit_type_mut(self, ty);
         }
-    })
+    }
+    if has_impl_trait(&ty) {
+        syn::visit_mut::VisitMut::visit_type_mut(&mut Infer, &mut ty);
+    }
+    ty
 }
 
 fn guard_ident() -> Ident {
     Ident::new("__observe_guard", Span::mixed_site())
+}
+
+fn site_ident() -> Ident {
+    Ident::new("__OBSERVE_SITE", Span::mixed_site())
 }
 
 fn prints_ident() -> Ident {
@@ -167,7 +199,8 @@ struct Gen<'a> {
     args: &'a Args,
     func: &'a Func,
     private: &'a TokenStream,
-    function: &'a str,
+    /// The span name and `function` label: a string literal or a constant.
+    function: &'a TokenStream,
     secrets: &'a [Secret],
 }
 
@@ -184,9 +217,13 @@ impl Gen<'_> {
         let name = self.function;
         let level = args
             .level
-            .clone()
-            .unwrap_or_else(|| Ident::new("INFO", Span::call_site()));
-        let level = quote!(#p::tracing::Level::#level);
+            .as_ref()
+            .map_or_else(|| quote!(#p::tracing::Level::INFO), |l| l.tokens(p));
+        let exception_level = args
+            .err
+            .level
+            .as_ref()
+            .map_or_else(|| quote!(#p::tracing::Level::ERROR), |l| l.tokens(p));
         let target = args
             .target
             .as_ref()
@@ -200,7 +237,7 @@ impl Gen<'_> {
             let buckets = option(metrics.buckets.as_ref().map(|b| quote!(&[#(#b),*])));
             quote!(#p::HistogramInfo { name: #h, unit: #p::Unit::#unit, buckets: #buckets })
         }));
-        let site = Ident::new("__OBSERVE_SITE", Span::mixed_site());
+        let site = site_ident();
         let here = Ident::new("__observe_here", Span::mixed_site());
 
         let arg_values: Vec<TokenStream> = args
@@ -228,16 +265,18 @@ impl Gen<'_> {
             .cloned()
             .chain(args.fields.iter().map(|f| f.value(p)))
             .collect();
-        let span_names: Vec<LitStr> = arg_names
+        let span_names: Vec<TokenStream> = arg_names
             .iter()
-            .cloned()
-            .chain(
-                args.fields
-                    .iter()
-                    .map(|f| LitStr::new(&f.name, Span::call_site())),
-            )
+            .map(ToTokens::to_token_stream)
+            .chain(args.fields.iter().map(crate::fields::FieldSpec::name_expr))
             .collect();
         let records_return = args.ret.is_some();
+        let return_event = option(
+            args.ret
+                .as_ref()
+                .and_then(|r| r.level.as_ref())
+                .map(|l| l.tokens(p)),
+        );
         let uses = (!args.args.is_empty() || !args.fields.is_empty())
             .then(|| {
                 quote! {
@@ -249,7 +288,7 @@ impl Gen<'_> {
             let name = flow
                 .name
                 .as_ref()
-                .map_or_else(|| name.to_owned(), LitStr::value);
+                .map_or_else(|| name.clone(), ToTokens::to_token_stream);
             quote! {
                 #p::FlowInfo {
                     name: #name,
@@ -287,15 +326,39 @@ impl Gen<'_> {
                 #secrets
             }
         });
-        let span = quote! {
-            || #p::Site::span(
-                &#site,
-                {
-                    fn #here() {}
-                    ::core::any::type_name_of_val(&#here)
-                },
-                &[#(&#span_values as &dyn #p::Value),*],
-            )
+        let marker = quote! {
+            {
+                fn #here() {}
+                ::core::any::type_name_of_val(&#here)
+            }
+        };
+        let values = quote!(&[#(&#span_values as &dyn #p::Value),*]);
+        let made = match &args.parent {
+            None => quote!(#p::Site::span(&#site, #marker, #values)),
+            Some(parent) => quote_spanned! {parent.span()=>
+                #p::Site::span_child_of(
+                    &#site,
+                    #marker,
+                    #values,
+                    ::core::convert::Into::<::core::option::Option<#p::tracing::Id>>::into(#parent),
+                )
+            },
+        };
+        let span = match &args.follows_from {
+            None => quote!(|| #made),
+            Some(causes) => {
+                let s = Ident::new("__observe_span", Span::mixed_site());
+                let cause = Ident::new("__observe_cause", Span::mixed_site());
+                quote! {
+                    || {
+                        let #s = #made;
+                        for #cause in #causes {
+                            #s.follows_from(#cause);
+                        }
+                        #s
+                    }
+                }
+            }
         };
         let start = if let Shape::Async = shape {
             let kind = self.kind_type(metrics);
@@ -333,6 +396,8 @@ impl Gen<'_> {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 level: #level,
+                exception_level: #exception_level,
+                return_event: #return_event,
                 help: #help,
                 counter: #counter,
                 histogram: #histogram,
@@ -393,15 +458,20 @@ impl Gen<'_> {
             return quote!(#g.ok(););
         }
         let ret = ret_ident();
-        let render = match self.args.err {
+        let render = match self.args.err.mode {
             ErrMode::Display => quote!(__observe_render),
             ErrMode::Debug => quote!(__observe_render_debug),
         };
-        let record_return = self.args.ret.map(|span| {
+        let record_return = self.args.ret.as_ref().map(|r| {
             let v = Ident::new("__observe_value", Span::mixed_site());
-            quote_spanned! {span=>
+            let site = site_ident();
+            let shown = match r.mode {
+                ErrMode::Display => quote!(#p::ScrubDisplay(#v)),
+                ErrMode::Debug => quote!(#p::ScrubDebug(#v)),
+            };
+            quote_spanned! {r.span=>
                 if let ::core::option::Option::Some(#v) = (&&#p::Probe(&#ret)).__observe_ok() {
-                    #g.span().record("return", #p::tracing::field::debug(#v));
+                    #g.record_return(&#site, &#p::tracing::field::display(#shown));
                 }
             }
         });

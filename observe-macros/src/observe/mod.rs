@@ -10,6 +10,7 @@ mod params;
 mod rewrite;
 mod suspend;
 mod valid;
+mod values;
 
 use proc_macro2::TokenStream;
 

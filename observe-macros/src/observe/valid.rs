@@ -78,7 +78,7 @@ impl Errors {
 pub(crate) fn check(
     args: &Args,
     func: &Func,
-    function: &str,
+    function: Option<&str>,
     in_block: bool,
     secrets: &[Ident],
 ) -> syn::Result<Metrics> {
@@ -88,6 +88,7 @@ pub(crate) fn check(
         errors.push(span, "`skip` opts a method out of an `#[observe]` on its `impl` block or trait; it has no meaning here");
     }
     check_fields(args, func, &mut errors);
+    check_skipped(args, func, &mut errors);
     check_labels(args, secrets, &mut errors);
     if args.args.len() + args.fields.len() > MAX_SPAN_VALUES {
         let extra = args
@@ -171,6 +172,37 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
     }
 }
 
+/// `skip(a, b)` (`#[tracing::instrument]`'s) must name parameters, as tracing checks, and
+/// cannot name one that `args` records.
+fn check_skipped(args: &Args, func: &Func, errors: &mut Errors) {
+    let params: Vec<String> = func
+        .param_names()
+        .iter()
+        .map(|p| p.unraw().to_string())
+        .collect();
+    let mut seen: Vec<String> = Vec::new();
+    for skipped in &args.skipped {
+        let name = skipped.unraw().to_string();
+        if !params.contains(&name) {
+            errors.push(
+                skipped.span(),
+                format_args!(
+                    "`skip` names `{name}`, which is not a parameter of this function{}",
+                    did_you_mean(&name, params.iter().map(String::as_str)),
+                ),
+            );
+        } else if seen.contains(&name) {
+            errors.push(skipped.span(), format_args!("`{name}` is skipped twice"));
+        } else if args.args.iter().any(|a| a.unraw() == name) {
+            errors.push(
+                skipped.span(),
+                format_args!("`{name}` is both recorded (`args`) and skipped (`skip`)"),
+            );
+        }
+        seen.push(name);
+    }
+}
+
 /// Label names Prometheus or observe itself uses.
 const RESERVED_LABELS: &[&str] = &[
     "function",
@@ -242,12 +274,19 @@ fn mentioned(tokens: proc_macro2::TokenStream, secrets: &[Ident]) -> Option<Iden
     })
 }
 
-fn check_metrics(args: &Args, function: &str, errors: &mut Errors) -> Metrics {
+fn check_metrics(args: &Args, function: Option<&str>, errors: &mut Errors) -> Metrics {
     let mut name = |key: &Option<MetricKey>, default: &str, kind: Kind| -> Option<String> {
         let key = key.as_ref()?;
-        let (name, span, given) = match &key.name {
-            Some(lit) => (lit.value(), lit.span(), true),
-            None => (format!("{function}_{default}"), key.key, false),
+        let (name, span, given) = match (&key.name, function) {
+            (Some(lit), _) => (lit.value(), lit.span(), true),
+            (None, Some(function)) => (format!("{function}_{default}"), key.key, false),
+            (None, None) => {
+                errors.push(
+                    key.key,
+                    format_args!("the metric name defaults to `<name>_{default}`, but `name` is a constant here; give the metric a name: `= \"…\"`"),
+                );
+                return None;
+            }
         };
         match metric_name_problem(&name, kind) {
             None => Some(name),

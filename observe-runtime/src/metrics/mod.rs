@@ -5,6 +5,7 @@
 //! children for `function`, `module` and each `result` are looked up and kept. A call then only
 //! touches atomics: no allocation, no lock, no label lookup.
 
+#[cfg(feature = "otlp")]
 pub(crate) mod model;
 
 use std::collections::HashMap;

@@ -6,7 +6,4 @@ fn f() {}
 #[observe(target = " ")]
 fn g() {}
 
-#[observe(name = span_name)]
-fn h() {}
-
 fn main() {}

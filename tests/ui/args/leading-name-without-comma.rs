@@ -1,6 +1,6 @@
 use observe::observe;
 
-#[observe(fields(user.id))]
+#[observe("name" level = "info")]
 fn f() {}
 
 fn main() {}

@@ -1,6 +1,6 @@
 use observe::observe;
 
-#[observe(level = 5)]
+#[observe(level = 6)]
 fn f() {}
 
 fn main() {}

@@ -1,0 +1,275 @@
+//! The value syntaxes of `#[observe(...)]`'s keys: `key`, `key = "…"`, `key = CONSTANT`,
+//! `key(…)`, levels, `err(…)`/`ret(…)` and bucket lists. Which key takes which is `args.rs`.
+
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::meta::ParseNestedMeta;
+use syn::parse::ParseStream;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
+
+use super::args::{Buckets, ErrArgs, ErrMode, Level, MetricKey, RetArgs, StrOrPath};
+use crate::attr::{closest, did_you_mean, Once};
+
+/// A key that takes no value, such as `ret`.
+pub(super) fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format!("`{key}` takes no value")));
+    }
+    Ok(())
+}
+
+/// `key` or `key = "name"`.
+pub(super) fn named(meta: &ParseNestedMeta<'_>, key: Span, what: &str) -> syn::Result<MetricKey> {
+    let name = if meta.input.peek(Token![=]) {
+        let value = meta.value()?;
+        if !value.peek(Lit) {
+            return Err(value.error(format!("{what} is a string literal: `= \"…\"`")));
+        }
+        match value.parse::<Lit>()? {
+            Lit::Str(s) => Some(s),
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    format!("{what} is a string literal: `= \"…\"`"),
+                ))
+            }
+        }
+    } else if meta.input.peek(syn::token::Paren) {
+        return Err(meta.error("expected `= \"name\"` or nothing"));
+    } else {
+        None
+    };
+    Ok(MetricKey { key, name })
+}
+
+/// `key = "text"` (not empty) or `key = CONSTANT`.
+pub(super) fn str_or_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<StrOrPath> {
+    let value = meta.value()?;
+    if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        check_non_empty(&lit, key)?;
+        return Ok(StrOrPath::Str(lit));
+    }
+    value.parse::<Path>().map(StrOrPath::Path).map_err(|_| {
+        value.error(format!(
+            "`{key}` is a string literal or a constant: `{key} = \"…\"` or `{key} = NAME`"
+        ))
+    })
+}
+
+pub(super) fn check_non_empty(lit: &LitStr, key: &str) -> syn::Result<()> {
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must not be empty"),
+        ));
+    }
+    Ok(())
+}
+
+/// `error_if = path` / `ok_if = path`.
+pub(super) fn judge_path(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Path> {
+    let value = meta.value()?;
+    value.parse::<Path>().map_err(|_| {
+        value.error(format!(
+            "`{key}` takes the path of a `fn(&ReturnType) -> bool`, e.g. `{key} = is_failure`"
+        ))
+    })
+}
+
+pub(super) fn parse_list<T>(
+    meta: &ParseNestedMeta<'_>,
+    item: fn(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    if !meta.input.peek(syn::token::Paren) {
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return Err(meta.error(format!("`{key}` takes a list in parentheses: `{key}(…)`")));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    Ok(
+        Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?
+            .into_iter()
+            .collect(),
+    )
+}
+
+const LEVELS: [&str; 5] = ["trace", "debug", "info", "warn", "error"];
+
+const LEVEL_HELP: &str = "levels are \"trace\", \"debug\", \"info\", \"warn\" and \"error\", a number 1-5, or a path such as `Level::DEBUG`";
+
+/// `"debug"`, `debug`, `2` or `Level::DEBUG` (after `level =`).
+pub(super) fn parse_level(input: ParseStream<'_>) -> syn::Result<Level> {
+    let (text, span) = if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        (lit.value(), lit.span())
+    } else if input.peek(syn::LitInt) {
+        let int: syn::LitInt = input.parse()?;
+        match int.base10_parse::<u8>() {
+            Ok(n @ 1..=5) => (LEVELS[usize::from(n) - 1].to_owned(), int.span()),
+            _ => {
+                return Err(syn::Error::new(
+                    int.span(),
+                    format!("unknown level `{int}`: {LEVEL_HELP}"),
+                ))
+            }
+        }
+    } else if input.peek(Ident::peek_any) {
+        let path: Path = input.parse()?;
+        let Some(ident) = path.get_ident() else {
+            // `Level::DEBUG`, `tracing::Level::INFO`: a `tracing::Level`, as
+            // `#[tracing::instrument]` takes it.
+            return Ok(Level::Path(path));
+        };
+        let text = ident.to_string();
+        let lower = text.to_ascii_lowercase();
+        if !LEVELS.contains(&lower.as_str()) {
+            // A constant such as `MY_LEVEL`, unless it looks like a misspelt level name.
+            if let Some(close) = closest(&lower, LEVELS) {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!("unknown level `{text}`: {LEVEL_HELP}; did you mean `{close}`?"),
+                ));
+            }
+            return Ok(Level::Path(path));
+        }
+        (text, ident.span())
+    } else {
+        return Err(input.error(format!("`level`: {LEVEL_HELP}")));
+    };
+    let lower = text.to_ascii_lowercase();
+    if !LEVELS.contains(&lower.as_str()) {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "unknown level `{text}`: {LEVEL_HELP}{}",
+                did_you_mean(&lower, LEVELS)
+            ),
+        ));
+    }
+    Ok(Level::Named(Ident::new(&lower.to_ascii_uppercase(), span)))
+}
+
+/// `Display`/`Debug` as `#[tracing::instrument]` writes them, or `"display"`/`"debug"`.
+fn format_mode(text: &str) -> Option<ErrMode> {
+    match text {
+        "display" | "Display" => Some(ErrMode::Display),
+        "debug" | "Debug" => Some(ErrMode::Debug),
+        _ => None,
+    }
+}
+
+/// `(Display | Debug, level = …)`, in either order, both optional.
+fn event_args(
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+) -> syn::Result<(Option<ErrMode>, Option<Level>)> {
+    let mut mode: Option<Once<ErrMode>> = None;
+    let mut level: Option<Once<Level>> = None;
+    if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            let ident = inner.path.get_ident().map(ToString::to_string);
+            let span = inner.path.span();
+            match ident.as_deref() {
+                Some("level") => level
+                    .get_or_insert_with(|| Once::new("level"))
+                    .set(span, parse_level(inner.value()?)?),
+                Some(text) if format_mode(text).is_some() => mode
+                    .get_or_insert_with(|| Once::new("Display/Debug"))
+                    .set(span, format_mode(text).unwrap_or_default()),
+                _ => Err(inner.error(format!(
+                    "`{key}(…)` takes `Display` or `Debug`, and `level = …`"
+                ))),
+            }
+        })?;
+    }
+    Ok((mode.and_then(Once::take), level.and_then(Once::take)))
+}
+
+/// `err`, `err = "debug"`, `err(Debug)`, `err(level = "warn")`, `err(Debug, level = …)`.
+pub(super) fn parse_err(meta: &ParseNestedMeta<'_>) -> syn::Result<ErrArgs> {
+    if meta.input.peek(Token![=]) {
+        let lit: LitStr = meta.value()?.parse()?;
+        return match format_mode(&lit.value()) {
+            Some(mode) => Ok(ErrArgs { mode, level: None }),
+            None => Err(syn::Error::new(
+                lit.span(),
+                format!("`err` is \"display\" or \"debug\", not \"{}\"", lit.value()),
+            )),
+        };
+    }
+    let (mode, level) = event_args(meta, "err")?;
+    Ok(ErrArgs {
+        mode: mode.unwrap_or_default(),
+        level,
+    })
+}
+
+/// `ret`, `ret(Display)`, `ret(Debug)`, `ret(level = …)`.
+pub(super) fn parse_ret(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<RetArgs> {
+    if meta.input.peek(Token![=]) {
+        return Err(meta.error(
+            "`ret` takes no value: `ret`, `ret(Display)`, `ret(Debug)` or `ret(level = \"info\")`",
+        ));
+    }
+    let (mode, level) = event_args(meta, "ret")?;
+    Ok(RetArgs {
+        span,
+        // `return` is recorded with `Debug` unless told otherwise, as tracing does.
+        mode: mode.unwrap_or(ErrMode::Debug),
+        level,
+    })
+}
+
+pub(super) fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let input = meta.value()?;
+    let path = if input.peek(LitStr) {
+        input.parse::<LitStr>()?.parse()
+    } else {
+        input.parse()
+    };
+    path.map_err(|_| {
+        input.error("`crate` takes the path of the observe facade, e.g. `crate = ::observe`")
+    })
+}
+
+pub(super) fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> {
+    let array: ExprArray = meta.value()?.parse()?;
+    let mut values = Vec::with_capacity(array.elems.len());
+    for elem in &array.elems {
+        let value = match elem {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Float(f), ..
+            }) => f.base10_parse::<f64>()?,
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(i), ..
+            }) => i.base10_parse::<f64>()?,
+            Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                ..
+            }) => {
+                return Err(syn::Error::new_spanned(elem, "buckets must be positive"));
+            }
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    elem,
+                    "a bucket is a number literal",
+                ))
+            }
+        };
+        values.push((value, elem.span()));
+    }
+    if values.is_empty() {
+        return Err(syn::Error::new_spanned(
+            array,
+            "`buckets` needs at least one bucket",
+        ));
+    }
+    Ok(Buckets { key, values })
+}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe(err(Pretty))]
+fn f() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {}

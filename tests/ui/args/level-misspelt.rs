@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(level = Debg)]
+fn f() {}
+
+fn main() {}

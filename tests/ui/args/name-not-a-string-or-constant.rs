@@ -1,0 +1,6 @@
+use observe::observe;
+
+#[observe(name = 5)]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use observe::observe;
+
+#[observe(skip(a, a))]
+fn f(a: u8) {
+    let _ = a;
+}
+
+fn main() {}

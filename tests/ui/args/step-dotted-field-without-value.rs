@@ -1,0 +1,5 @@
+use observe::step;
+
+fn main() {
+    step!("loaded", user.id);
+}
