@@ -1,4 +1,5 @@
-//! Helpers shared by the attribute parsers: set-once slots and "did you mean" suggestions.
+//! Helpers shared by the attribute parsers: set-once slots, "did you mean" suggestions and
+//! `crate = path`.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 
@@ -69,4 +70,17 @@ pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             tt
         })
         .collect()
+}
+
+/// `crate = path` or `crate = "path"`: where the observe facade is, if renamed.
+pub(crate) fn crate_path(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<syn::Path> {
+    let input = meta.value()?;
+    let path = if input.peek(syn::LitStr) {
+        input.parse::<syn::LitStr>()?.parse()
+    } else {
+        input.parse()
+    };
+    path.map_err(|_| {
+        input.error("`crate` takes the path of the observe facade, e.g. `crate = ::observe`")
+    })
 }

@@ -1,6 +1,6 @@
 //! `observe::step!("name", key = value, …)`: one step of the current flow.
 //!
-//! Input:  `step!("fetched", bytes = n, url = %u)`
+//! Input:  `step!("fetched", bytes = n, url = %u)` (or `step!(crate = path, "fetched", …)`)
 //! Output: `{ let name = "fetched"; let step = P::Step::record(name);
 //!            event!(target: module_path!(), parent: step.parent(), DEBUG, message = "flow_step",
 //!                   flow = step.flow(), flow_id = step.flow_id(), step = name,
@@ -17,6 +17,8 @@ use syn::{Expr, Ident, Token};
 use crate::fields::FieldSpec;
 
 struct Step {
+    /// `crate = path,` first: where the observe facade is, if renamed.
+    krate: Option<syn::Path>,
     name: Expr,
     fields: Punctuated<FieldSpec, Token![,]>,
 }
@@ -28,13 +30,25 @@ impl Parse for Step {
                 "`step!` needs a name: `step!(\"name\")` or `step!(\"name\", key = value, …)`",
             ));
         }
+        let krate = if input.parse::<Option<Token![crate]>>()?.is_some() {
+            input.parse::<Token![=]>()?;
+            let path = input.parse()?;
+            input.parse::<Token![,]>()?;
+            Some(path)
+        } else {
+            None
+        };
         let name = input.parse()?;
         let fields = if input.parse::<Option<Token![,]>>()?.is_some() {
             Punctuated::parse_terminated(input)?
         } else {
             Punctuated::new()
         };
-        Ok(Step { name, fields })
+        Ok(Step {
+            krate,
+            name,
+            fields,
+        })
     }
 }
 
@@ -43,7 +57,11 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         Ok(step) => step,
         Err(e) => return e.to_compile_error(),
     };
-    let p = quote!(::observe::__private);
+    let krate = step
+        .krate
+        .as_ref()
+        .map_or_else(|| quote!(::observe), quote::ToTokens::to_token_stream);
+    let p = quote!(#krate::__private);
     let name = &step.name;
     let fields = step.fields.iter().map(|f| f.render(&p));
     let n = Ident::new("__observe_name", Span::mixed_site());

@@ -132,6 +132,18 @@ pub(crate) fn set_secrets(frame: &Frame) {
     });
 }
 
+/// A recorded field value: the current flow's secret parameter values replaced, then the
+/// scrubber applied.
+pub(crate) fn scrub_field(text: &str) -> String {
+    let mut text = text.to_owned();
+    if let Some(secrets) = current_secrets() {
+        for secret in secrets.iter() {
+            text = crate::redact::without(text, secret);
+        }
+    }
+    crate::redact::scrub::scrub(&text).into_owned()
+}
+
 /// The secrets of this thread's innermost flow.
 pub(crate) fn current_secrets() -> Option<Arc<[String]>> {
     STACK

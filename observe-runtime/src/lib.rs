@@ -6,44 +6,41 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod async_call;
-mod event;
+// In dependency order: a module only uses the ones above it.
+mod call;
 mod flow;
-mod guard;
-mod interest;
+mod info;
 #[cfg(feature = "logs")]
 pub mod logs;
+mod macro_support;
 pub mod metrics;
 mod panic;
-mod probe;
 pub mod redact;
 #[cfg(feature = "setup")]
 pub mod setup;
 mod site;
-mod span_call;
-mod span_site;
-mod timed;
-mod try_op;
+#[cfg(feature = "otlp")]
+mod trace_context;
 
 /// Items used by the code `#[observe]` generates. Not a public API: names may change in any
 /// release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::async_call::{AsyncCall, Kind, Observed, StaticKind};
+    pub use crate::call::{AsyncCall, Guard, Kind, Observed, SiteKind, Slot, StaticKind};
     pub use crate::flow::{FlowId, Step};
-    pub use crate::guard::{Guard, SiteKind, Slot};
-    pub use crate::probe::{
+    pub use crate::info::{FlowInfo, HistogramInfo, SiteInfo, Unit};
+    pub use crate::macro_support::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,
         ResultOutcome, ScrubDebug, ScrubDisplay, SecretNoPrint, SecretOpaque, SecretPrint,
         SecretText,
     };
+    pub use crate::macro_support::question_mark::{Branch, FromResidual};
     pub use crate::redact::{
         masked, masked_option, Custom, Fingerprint, Hidden, HiddenOption, Masked, MaskedOption,
         Mode as RedactMode,
     };
-    pub use crate::site::{FlowInfo, HistogramInfo, Site, SiteInfo, Unit};
-    pub use crate::try_op::{Branch, FromResidual};
+    pub use crate::site::Site;
     pub use ::core::ops::ControlFlow;
     pub use ::std::boxed::Box;
     pub use ::tracing;

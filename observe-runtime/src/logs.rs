@@ -17,18 +17,17 @@
 //! // {"timestamp":"…","level":"INFO","target":"…","message":"signed in","user":"bob","password":"[REDACTED]"}
 //! ```
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde_json::{Map, Value as Json};
-use tracing::field::{Field, Visit};
+use tracing::field::Visit;
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::redact::scrub::{is_sensitive_key, scrub};
-use crate::redact::REDACTED;
+use crate::redact::fields::{FieldSink, Number, Scrubbing};
 
 /// A `fmt` layer writing scrubbed JSON lines to stdout.
 pub fn json_layer<S>() -> tracing_subscriber::fmt::Layer<S, JsonFields, JsonFormat>
@@ -92,7 +91,7 @@ where
         }
         line.insert("level".into(), Json::String(meta.level().to_string()));
         #[cfg(feature = "otlp")]
-        if let Some((trace_id, span_id)) = crate::setup::trace_ids_for_logs() {
+        if let Some((trace_id, span_id)) = crate::trace_context::current_ids() {
             line.insert("trace_id".into(), Json::String(trace_id));
             line.insert("span_id".into(), Json::String(span_id));
         }
@@ -128,78 +127,6 @@ fn parse_object(text: &str) -> Map<String, Json> {
     match serde_json::from_str(text) {
         Ok(Json::Object(object)) => object,
         _ => Map::new(),
-    }
-}
-
-/// Where [`Scrubbing`] puts field values, once the redaction rules are applied.
-pub(crate) trait FieldSink {
-    fn text(&mut self, name: &'static str, text: String);
-    fn number(&mut self, name: &'static str, value: Number);
-    fn boolean(&mut self, name: &'static str, value: bool);
-}
-
-/// A typed number of a field.
-#[derive(Clone, Copy)]
-pub(crate) enum Number {
-    I64(i64),
-    U64(u64),
-    F64(f64),
-}
-
-/// Visits fields with the redaction rules: text is scrubbed, any value under a sensitive key
-/// (other than `message`) becomes `[REDACTED]`, numbers and booleans stay typed.
-pub(crate) struct Scrubbing<T>(pub(crate) T);
-
-impl<T: FieldSink> Scrubbing<T> {
-    fn hidden(field: &Field) -> bool {
-        field.name() != "message" && is_sensitive_key(field.name())
-    }
-
-    fn text(&mut self, field: &Field, text: &str) {
-        let text = if Self::hidden(field) {
-            REDACTED.to_owned()
-        } else {
-            scrub(text).into_owned()
-        };
-        self.0.text(field.name(), text);
-    }
-
-    fn number(&mut self, field: &Field, value: Number) {
-        if Self::hidden(field) {
-            self.0.text(field.name(), REDACTED.to_owned());
-        } else {
-            self.0.number(field.name(), value);
-        }
-    }
-}
-
-impl<T: FieldSink> Visit for Scrubbing<T> {
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.number(field, Number::F64(value));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.number(field, Number::I64(value));
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.number(field, Number::U64(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        if Self::hidden(field) {
-            self.0.text(field.name(), REDACTED.to_owned());
-        } else {
-            self.0.boolean(field.name(), value);
-        }
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.text(field, value);
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.text(field, &value.to_string());
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let mut text = String::new();
-        let _ = write!(text, "{value:?}");
-        self.text(field, &text);
     }
 }
 

@@ -10,8 +10,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 
 use super::values::{
-    check_non_empty, flag, judge_path, named, parse_buckets, parse_crate, parse_err, parse_level,
-    parse_list, parse_ret, str_or_path,
+    check_non_empty, flag, judge_path, named, parse_buckets, parse_err, parse_level, parse_list,
+    parse_ret, str_or_path,
 };
 use crate::attr::{did_you_mean, Once};
 pub(crate) use crate::fields::FieldSpec;
@@ -241,7 +241,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
                     .map_err(|_| conflict(span))
             }
             "flow" => slot(&mut s.flow, "flow").set(span, named(&meta, span, "a flow name")?),
-            "crate" => slot(&mut s.krate, "crate").set(span, parse_crate(&meta)?),
+            "crate" => slot(&mut s.krate, "crate").set(span, crate::attr::crate_path(&meta)?),
             // `skip(a, b)` is tracing's; a bare `skip` opts a method out of its block.
             "skip" if meta.input.peek(syn::token::Paren) => {
                 slot(&mut s.skipped, "skip").set(span, parse_list(&meta, Ident::parse_any)?)

@@ -227,18 +227,6 @@ pub(super) fn parse_ret(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<R
     })
 }
 
-pub(super) fn parse_crate(meta: &ParseNestedMeta<'_>) -> syn::Result<Path> {
-    let input = meta.value()?;
-    let path = if input.peek(LitStr) {
-        input.parse::<LitStr>()?.parse()
-    } else {
-        input.parse()
-    };
-    path.map_err(|_| {
-        input.error("`crate` takes the path of the observe facade, e.g. `crate = ::observe`")
-    })
-}
-
 pub(super) fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Result<Buckets> {
     let array: ExprArray = meta.value()?.parse()?;
     let mut values = Vec::with_capacity(array.elems.len());

@@ -31,13 +31,15 @@ pub(crate) struct FieldAttr {
 pub(crate) struct Model {
     /// `#[redact(all)]` on the type.
     pub all: Option<Span>,
+    /// `#[redact(crate = path)]` on the type: where the observe facade is.
+    pub krate: Option<Path>,
     /// Per variant (one for a struct), per field.
     pub fields: Vec<Vec<FieldAttr>>,
 }
 
 impl Model {
     pub(crate) fn parse(input: &DeriveInput) -> syn::Result<Model> {
-        let all = container(&input.attrs)?;
+        let (all, krate) = container(&input.attrs)?;
         let fields = match &input.data {
             Data::Struct(s) => vec![fields(&s.fields)?],
             Data::Enum(e) => e.variants.iter().map(|v| fields(&v.fields)).collect::<syn::Result<_>>()?,
@@ -48,12 +50,14 @@ impl Model {
                 ))
             }
         };
-        Ok(Model { all, fields })
+        Ok(Model { all, krate, fields })
     }
 }
 
-fn container(attrs: &[Attribute]) -> syn::Result<Option<Span>> {
+/// The type's own `#[redact(all)]` and `#[redact(crate = path)]`.
+fn container(attrs: &[Attribute]) -> syn::Result<(Option<Span>, Option<Path>)> {
     let mut all = None;
+    let mut krate = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("redact")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("all") {
@@ -62,12 +66,23 @@ fn container(attrs: &[Attribute]) -> syn::Result<Option<Span>> {
                 }
                 all = Some(meta.path.span());
                 Ok(())
+            } else if meta.path.is_ident("crate") {
+                if krate.is_some() {
+                    return Err(meta.error("duplicate `crate`"));
+                }
+                krate = Some(crate::attr::crate_path(&meta)?);
+                Ok(())
             } else {
-                Err(meta.error("on a type, `#[redact(...)]` only takes `all`; modes go on fields"))
+                Err(meta.error("on a type, `#[redact(...)]` takes `all` and `crate = path`; modes go on fields"))
             }
         })?;
     }
-    Ok(all)
+    Ok((all, krate))
+}
+
+/// The `crate = path` of a type's attributes, if it can be read (for the fallback impls).
+pub(crate) fn crate_of(attrs: &[Attribute]) -> Option<Path> {
+    container(attrs).ok().and_then(|(_, krate)| krate)
 }
 
 fn fields(fields: &Fields) -> syn::Result<Vec<FieldAttr>> {

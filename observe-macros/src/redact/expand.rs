@@ -27,7 +27,8 @@ use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type
 use super::attr::{FieldAttr, Mode, Model};
 
 pub(crate) fn expand(input: &DeriveInput, model: &Model) -> TokenStream {
-    let p = quote!(::observe::__private);
+    let krate = facade(model.krate.as_ref());
+    let p = quote!(#krate::__private);
     let name = &input.ident;
     let params: Vec<Ident> = input
         .generics
@@ -72,6 +73,7 @@ pub(crate) fn expand(input: &DeriveInput, model: &Model) -> TokenStream {
     generics.make_where_clause().predicates.extend(bounds);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
+        #[automatically_derived]
         impl #impl_generics ::core::fmt::Debug for #name #ty_generics #where_clause {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
@@ -80,7 +82,37 @@ pub(crate) fn expand(input: &DeriveInput, model: &Model) -> TokenStream {
             }
         }
 
-        impl #impl_generics ::observe::Redact for #name #ty_generics #where_clause {}
+        #[automatically_derived]
+        impl #impl_generics #krate::Redact for #name #ty_generics #where_clause {}
+    }
+}
+
+/// The facade's path: `crate = path` if given, else `::observe`.
+fn facade(krate: Option<&syn::Path>) -> TokenStream {
+    krate.map_or_else(|| quote!(::observe), ToTokens::to_token_stream)
+}
+
+/// What a type whose `#[redact]` attributes are wrong gets beside the error: a `Debug` that
+/// shows only `[REDACTED]`, and the `Redact` impl.
+// Input:  #[derive(Redact)] struct Job { #[redact(nope)] token: String }
+// Output: impl Debug for Job { fn fmt(..) { f.write_str("Job([REDACTED])") } } impl Redact for Job {}
+pub(crate) fn fallback(input: &DeriveInput) -> TokenStream {
+    if matches!(input.data, Data::Union(_)) {
+        return TokenStream::new();
+    }
+    let krate = facade(super::attr::crate_of(&input.attrs).as_ref());
+    let name = &input.ident;
+    let shown = format!("{name}([REDACTED])");
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::core::fmt::Debug for #name #ty_generics #where_clause {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#shown)
+            }
+        }
+        #[automatically_derived]
+        impl #impl_generics #krate::Redact for #name #ty_generics #where_clause {}
     }
 }
 

@@ -1,6 +1,8 @@
 //! Redaction: the [`Redact`] trait that `#[derive(Redact)]` implements, the modes, the value
 //! scrubber for text the macros cannot see, and the sensitive-name list.
 
+#[cfg(feature = "logs")]
+pub(crate) mod fields;
 mod hash;
 pub use observe_shared::keys;
 mod modes;
@@ -50,8 +52,8 @@ pub(crate) const MIN_SECRET_CHARS: usize = 4;
 
 /// A fingerprint of a secret parameter's text, taken at the start of a call: an owned value
 /// may be moved by the body, so its text cannot be read when the call fails, but where it
-/// appears in the error message can still be found by length and hash. No allocation; taken
-/// only when a subscriber could record the failure.
+/// appears in the error message can still be found by length and hash. No allocation; the
+/// generated code takes it only when a subscriber could record the failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fingerprint {
     len: usize,
@@ -62,11 +64,9 @@ impl Fingerprint {
     /// The fingerprint of `text`, if it is long enough to be searched for.
     #[inline]
     pub fn of(text: &str) -> Option<Fingerprint> {
-        (text.chars().count() >= MIN_SECRET_CHARS && crate::guard::tracing_enabled()).then(|| {
-            Fingerprint {
-                len: text.len(),
-                hash: fnv1a(text.as_bytes()),
-            }
+        (text.chars().count() >= MIN_SECRET_CHARS).then(|| Fingerprint {
+            len: text.len(),
+            hash: fnv1a(text.as_bytes()),
         })
     }
 }
@@ -122,19 +122,9 @@ pub(crate) fn scrub_message(
     }
 }
 
-/// A recorded field value: the current flow's secret parameter values replaced, then the
-/// scrubber applied.
-pub(crate) fn scrub_field(text: &str) -> String {
-    let mut text = text.to_owned();
-    if let Some(secrets) = crate::flow::current_secrets() {
-        for secret in secrets.iter() {
-            text = without(text, secret);
-        }
-    }
-    scrub::scrub(&text).into_owned()
-}
-
-fn without(text: String, secret: &str) -> String {
+/// `text` with every occurrence of `secret` (when long enough to search for) replaced by
+/// `[REDACTED]`.
+pub(crate) fn without(text: String, secret: &str) -> String {
     if secret.chars().count() >= MIN_SECRET_CHARS && text.contains(secret) {
         text.replace(secret, REDACTED)
     } else {

@@ -37,11 +37,6 @@ use tracing_subscriber::{EnvFilter, Layer};
 pub use config::{Config, LogFormat, Protocol, Sampler};
 pub use error::Error;
 
-#[cfg(feature = "otlp")]
-pub(crate) fn trace_ids_for_logs() -> Option<(String, String)> {
-    otlp::current_ids()
-}
-
 /// The OpenTelemetry layer that exports spans through `exporter`, for an application that
 /// builds its own subscriber (instead of [`init`]) or for tests (with an in-memory exporter).
 #[cfg(feature = "otlp")]
@@ -75,13 +70,13 @@ where
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
 pub fn trace_id() -> Option<String> {
-    otlp::current_ids().map(|(trace, _)| trace)
+    crate::trace_context::current_ids().map(|(trace, _)| trace)
 }
 
 /// The current span id (16 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
 pub fn span_id() -> Option<String> {
-    otlp::current_ids().map(|(_, span)| span)
+    crate::trace_context::current_ids().map(|(_, span)| span)
 }
 
 /// Crates of the exporter and the endpoint whose logs stay at `warn` (see `Config::init`).

@@ -15,7 +15,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
-use crate::logs::{FieldSink, Number, Scrubbing};
+use crate::redact::fields::{FieldSink, Number, Scrubbing};
 
 /// Exports events as log records through `logger`.
 pub(crate) struct LogLayer {

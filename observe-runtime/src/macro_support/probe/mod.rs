@@ -9,6 +9,8 @@
 
 use std::fmt::{self, Debug, Display};
 
+pub use crate::call::Message;
+
 use tracing::field::{debug, DebugValue, DisplayValue, Value};
 
 /// A value under inspection.
@@ -86,26 +88,6 @@ impl<'a, T: ?Sized + Debug> ArgDebug<'a, T> for Probe<'a, T> {
     #[inline]
     fn __observe_arg(&self) -> DebugValue<&'a T> {
         debug(self.0)
-    }
-}
-
-/// How an error is turned into `exception.message`.
-pub enum Message<'a> {
-    /// With its `Display` impl.
-    Display(&'a dyn Display),
-    /// With its `Debug` impl.
-    Debug(&'a dyn Debug),
-    /// It has neither: the message is its type name.
-    TypeName(&'static str),
-}
-
-impl Display for Message<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Message::Display(e) => Display::fmt(e, f),
-            Message::Debug(e) => Debug::fmt(e, f),
-            Message::TypeName(name) => f.write_str(name),
-        }
     }
 }
 
@@ -209,7 +191,7 @@ pub struct ScrubDisplay<'a, T: ?Sized>(pub &'a T);
 
 impl<T: Display + ?Sized> Display for ScrubDisplay<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::redact::scrub_field(&self.0.to_string()))
+        f.write_str(&crate::flow::scrub_field(&self.0.to_string()))
     }
 }
 
@@ -218,7 +200,7 @@ pub struct ScrubDebug<'a, T: ?Sized>(pub &'a T);
 
 impl<T: Debug + ?Sized> Display for ScrubDebug<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::redact::scrub_field(&format!("{:?}", self.0)))
+        f.write_str(&crate::flow::scrub_field(&format!("{:?}", self.0)))
     }
 }
 
@@ -279,6 +261,9 @@ pub trait SecretPrint {
 impl<T: AsRef<str> + ?Sized> SecretPrint for &Probe<'_, T> {
     #[inline]
     fn __observe_print(&self) -> Option<crate::redact::Fingerprint> {
+        if !crate::call::tracing_enabled() {
+            return None;
+        }
         crate::redact::Fingerprint::of(self.0.as_ref())
     }
 }

@@ -7,19 +7,17 @@
 //! much code per function, which costs compile time and `.text` in every annotated function;
 //! a call into the runtime with a slice of values costs neither.
 
-use std::sync::OnceLock;
-
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::Span;
-use tracing_core::callsite::{Callsite, Identifier};
 use tracing_core::dispatcher;
-use tracing_core::field::{Field, FieldSet, Value};
+use tracing_core::field::{Field, Value};
 use tracing_core::metadata::{Kind, Metadata};
-use tracing_core::subscriber::Interest;
 
-use crate::event::MAX_FIELDS;
-use crate::interest::CachedInterest;
-use crate::site::{Site, SiteInfo};
+use super::callsite::RuntimeCallsite;
+use super::event::MAX_FIELDS;
+use super::interest::CachedInterest;
+use super::Site;
+use crate::info::SiteInfo;
 
 /// Fields every span has before the call site's own (`code.*`), and after them.
 const HEAD: [&str; 3] = ["code.function.name", "code.file.path", "code.line.number"];
@@ -37,57 +35,26 @@ pub const MAX_SPAN_VALUES: usize = MAX_FIELDS - HEAD.len() - TAIL.len() - 1;
 /// The registered callsite of a call site's span: what `tracing` asks about it. Made apart
 /// from [`SpanSite`] (which needs the function's path, known where the span is made), so that
 /// a call that makes no span can register it too.
-pub(crate) struct Registered {
-    meta: OnceLock<Metadata<'static>>,
-    pub(crate) interest: CachedInterest,
-}
+pub(crate) type SpanCallsite = RuntimeCallsite;
 
-impl Registered {
-    /// The span callsite of the call site `info`, registered with `tracing`.
-    fn new(info: &'static SiteInfo) -> &'static Registered {
-        let mut names: Vec<&'static str> = HEAD.to_vec();
-        names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
-        names.extend(TAIL);
-        if info.records_return {
-            names.push("return");
-        }
-        let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
-        let registered: &'static Registered = Box::leak(Box::new(Registered {
-            meta: OnceLock::new(),
-            interest: CachedInterest::new(),
-        }));
-        let field_set = FieldSet::new(names, Identifier(registered));
-        let _ = registered.meta.set(Metadata::new(
-            info.name,
-            info.target,
-            info.level,
-            Some(info.file),
-            Some(info.line),
-            Some(info.module),
-            field_set,
-            Kind::SPAN,
-        ));
-        tracing_core::callsite::register(registered);
-        registered
+/// The span callsite of the call site `info`, registered with `tracing`.
+fn register_span(info: &'static SiteInfo) -> &'static SpanCallsite {
+    let mut names: Vec<&'static str> = HEAD.to_vec();
+    names.extend(info.span_fields.iter().take(MAX_SPAN_VALUES));
+    names.extend(TAIL);
+    if info.records_return {
+        names.push("return");
     }
-}
-
-impl Callsite for Registered {
-    fn set_interest(&self, interest: Interest) {
-        self.interest.set(&interest);
-    }
-
-    fn metadata(&self) -> &Metadata<'_> {
-        self.meta
-            .get()
-            .expect("span metadata is set before registration")
-    }
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    let callsite: &'static SpanCallsite = Box::leak(Box::new(RuntimeCallsite::new()));
+    callsite.register(info, info.name, info.level, names, Kind::SPAN);
+    callsite
 }
 
 /// What making a call site's span takes, resolved once (plain fields: one check per call, the
 /// site's `OnceLock`).
 pub(crate) struct SpanSite {
-    registered: &'static Registered,
+    registered: &'static SpanCallsite,
     meta: &'static Metadata<'static>,
     /// `code.*`, then the recorded arguments and fields.
     head: &'static [Field; 3],
@@ -101,7 +68,7 @@ impl SpanSite {
     /// What making the spans of `site` takes, its callsite registered with `tracing`.
     fn new(site: &'static Site, marker: &'static str) -> SpanSite {
         let registered = site.span_callsite();
-        let meta = registered.metadata();
+        let meta = registered.meta();
         let fields: Vec<Field> = meta.fields().iter().collect();
         let (head, values) = fields.split_at(HEAD.len());
         let head: [Field; 3] = [head[0].clone(), head[1].clone(), head[2].clone()];
@@ -173,11 +140,11 @@ impl Site {
     /// `exception` event's callsite, so that [`Site::unwanted`] can tell from then on, and
     /// installs the panic hook (once), which keeps panic messages for the failure record of a
     /// call whose span is disabled too.
-    fn span_callsite(&'static self) -> &'static Registered {
+    fn span_callsite(&'static self) -> &'static SpanCallsite {
         self.span_callsite.get_or_init(|| {
             crate::panic::install_hook();
             let _ = self.exception();
-            Registered::new(&self.info)
+            register_span(&self.info)
         })
     }
 
@@ -202,7 +169,7 @@ impl Site {
             && self
                 .exception
                 .get()
-                .is_some_and(|event| event.interest.is_never())
+                .is_some_and(|event| event.callsite.interest.is_never())
     }
 
     /// [`Site::span`] with an explicit parent (`parent = …`): `None` makes a root span.

@@ -10,7 +10,7 @@
 //! No pointer into the future leaves inline code, not even on a cold path (a panic, a drop
 //! before the end): where one does, the compiler keeps the whole future in memory and copies
 //! it whenever it moves, which cost an awaiting metrics-only call 5–8 ns, a quarter of its
-//! overhead (`BENCHMARKS.md`). Hence the small [`Rec`], the scopes' inline drops, and the
+//! overhead (`BENCHMARKS.md`). Hence the small [`Suspended`], the scopes' inline drops, and the
 //! record passed out of line in registers ([`Words`]).
 
 use std::fmt::Display;
@@ -23,10 +23,9 @@ use std::task::{Context, Poll};
 use tracing::field::Value;
 use tracing::Span;
 
-use crate::guard::{self, finish, Call, Guard, Live, SiteKind, Start};
+use super::metrics_only::{MetricsOnly, MetricsStart};
+use super::{finish, Decision, FullCall, Guard, Record, SiteKind, SpanOnly};
 use crate::site::Site;
-use crate::span_call::SpanCall;
-use crate::timed::{Held, Timed};
 
 /// A call site's [`SiteKind`] as a type: `Kind<metrics, flow, labels>`.
 pub struct Kind<const METRICS: bool, const FLOW: bool, const LABELS: bool>;
@@ -51,44 +50,45 @@ impl<const METRICS: bool, const FLOW: bool, const LABELS: bool> StaticKind
 /// children and its start alone (24 bytes; the rest of its record is only built when it ends),
 /// as hand-written code keeps its start time; a call with a span keeps its record boxed, out of
 /// the future (one allocation per call, only while a subscriber listens).
-pub(crate) enum Rec {
+pub(crate) enum Suspended {
     Quiet,
-    Timed(Held),
+    MetricsOnly(MetricsStart),
     /// (`ManuallyDrop`: the record has no drop code of its own, see [`abandoned`].)
-    Boxed(ManuallyDrop<Box<Call>>),
+    Boxed(ManuallyDrop<Box<Record>>),
 }
 
-impl Rec {
+impl Suspended {
     /// From the record of a call that started synchronously.
     #[inline(always)]
-    pub(crate) fn of(call: Call) -> Rec {
+    pub(crate) fn of(call: Record) -> Suspended {
         match call {
-            Call::Quiet => Rec::Quiet,
-            Call::Timed(timed) => Rec::Timed(timed.held()),
-            call => Rec::Boxed(ManuallyDrop::new(Box::new(call))),
+            Record::Quiet => Suspended::Quiet,
+            Record::MetricsOnly(timed) => Suspended::MetricsOnly(timed.held()),
+            call => Suspended::Boxed(ManuallyDrop::new(Box::new(call))),
         }
     }
 
     /// The call ends before its output was ready (`unwound`: a poll panicked). Leaves `Quiet`.
     #[inline(always)]
     fn abandon(&mut self, unwound: bool) {
-        if !matches!(self, Rec::Quiet) {
+        if !matches!(self, Suspended::Quiet) {
             #[allow(unsafe_code)]
-            // SAFETY: `Words` is as large as `Rec` (checked below) and `MaybeUninit` holds any
+            // SAFETY: `Words` is as large as `Suspended` (checked below) and `MaybeUninit` holds any
             // bytes, padding and pointers' provenance included; `abandoned` turns them back.
-            let [a, b, c] =
-                unsafe { std::mem::transmute::<Rec, Words>(std::mem::replace(self, Rec::Quiet)) };
+            let [a, b, c] = unsafe {
+                std::mem::transmute::<Suspended, Words>(std::mem::replace(self, Suspended::Quiet))
+            };
             abandoned(a, b, c, unwound);
         }
     }
 }
 
-/// A [`Rec`] as three words, passed in registers to the out-of-line end of an abandoned call:
+/// A [`Suspended`] as three words, passed in registers to the out-of-line end of an abandoned call:
 /// a pointer to it would escape, and the compiler would then copy the whole future each time
 /// it is moved. (Taking the record apart safely, by its variants, is too much code for the
 /// compiler to inline on the unwinding path, where the future's drop runs: the same copy.)
 type Words = [MaybeUninit<*const ()>; 3];
-const _: () = assert!(std::mem::size_of::<Rec>() == std::mem::size_of::<Words>());
+const _: () = assert!(std::mem::size_of::<Suspended>() == std::mem::size_of::<Words>());
 
 #[cold]
 #[inline(never)]
@@ -99,14 +99,14 @@ fn abandoned(
     unwound: bool,
 ) {
     #[allow(unsafe_code)]
-    // SAFETY: the words of a `Rec`, moved out of it by `Rec::abandon`.
-    let rec = unsafe { std::mem::transmute::<Words, Rec>([a, b, c]) };
+    // SAFETY: the words of a `Suspended`, moved out of it by `Suspended::abandon`.
+    let rec = unsafe { std::mem::transmute::<Words, Suspended>([a, b, c]) };
     match rec {
-        Rec::Quiet => {}
-        Rec::Timed(held) => held.abandoned(unwound),
+        Suspended::Quiet => {}
+        Suspended::MetricsOnly(held) => held.abandoned(unwound),
         // (A poll of a call with a span that unwinds is recorded by its `SpanScope`.)
-        Rec::Boxed(call) => {
-            let mut call: Box<Call> = ManuallyDrop::into_inner(call);
+        Suspended::Boxed(call) => {
+            let mut call: Box<Record> = ManuallyDrop::into_inner(call);
             finish(&mut call, false);
         }
     }
@@ -117,7 +117,7 @@ fn abandoned(
 /// then moved into [`Observed`].
 #[must_use = "the call is recorded when its future ends"]
 pub struct AsyncCall<K> {
-    rec: Rec,
+    rec: Suspended,
     kind: PhantomData<K>,
 }
 
@@ -125,18 +125,18 @@ impl<K: StaticKind> AsyncCall<K> {
     /// Starts observing an `async fn` call. The span is only made when something can record it.
     #[inline(always)]
     pub fn start(site: &'static Site, span: impl FnOnce() -> Span) -> AsyncCall<K> {
-        AsyncCall::new(match guard::start(site, K::KIND) {
-            Start::Quiet => Rec::Quiet,
-            Start::Timed(metrics) => Rec::Timed(Held::start(metrics)),
-            Start::Span => Rec::of(Call::Span(ManuallyDrop::new(SpanCall::start(
-                site, span, true,
-            )))),
-            Start::Live => Rec::of(Live::start(site, span(), true)),
+        AsyncCall::new(match super::start(site, K::KIND) {
+            Decision::Quiet => Suspended::Quiet,
+            Decision::MetricsOnly(metrics) => Suspended::MetricsOnly(MetricsStart::start(metrics)),
+            Decision::SpanOnly => Suspended::of(Record::SpanOnly(ManuallyDrop::new(
+                SpanOnly::start(site, span, true),
+            ))),
+            Decision::Full => Suspended::of(FullCall::start(site, span(), true)),
         })
     }
 
     #[inline(always)]
-    pub(crate) fn new(rec: Rec) -> AsyncCall<K> {
+    pub(crate) fn new(rec: Suspended) -> AsyncCall<K> {
         AsyncCall {
             rec,
             kind: PhantomData,
@@ -146,24 +146,24 @@ impl<K: StaticKind> AsyncCall<K> {
     /// The values of this call's `labels(...)` (see [`Guard::labels`]).
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {
-        if let Rec::Boxed(call) = &mut self.rec {
-            guard::labels(call, values);
+        if let Suspended::Boxed(call) = &mut self.rec {
+            super::labels(call, values);
         }
     }
 
     /// `flow_started` (see [`Guard::flow_started`]).
     #[inline]
     pub fn flow_started(&self, args: &[&dyn Value]) {
-        if let Rec::Boxed(call) = &self.rec {
-            guard::flow_started(call, args);
+        if let Suspended::Boxed(call) = &self.rec {
+            super::flow_started(call, args);
         }
     }
 
     /// The values of a flow's secret parameters (see [`Guard::flow_secrets`]).
     #[inline]
     pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
-        if let Rec::Boxed(call) = &mut self.rec {
-            guard::flow_secrets(call, values);
+        if let Suspended::Boxed(call) = &mut self.rec {
+            super::flow_secrets(call, values);
         }
     }
 
@@ -176,7 +176,7 @@ impl<K: StaticKind> AsyncCall<K> {
         J: Fn(F::Output, Guard<'_>) -> F::Output,
     {
         Observed {
-            rec: std::mem::replace(&mut self.rec, Rec::Quiet),
+            rec: std::mem::replace(&mut self.rec, Suspended::Quiet),
             judge,
             kind: PhantomData,
             inner,
@@ -188,7 +188,7 @@ impl<K> Drop for AsyncCall<K> {
     /// Dropped before its future was made: the start of the call panicked.
     #[inline]
     fn drop(&mut self) {
-        if !matches!(self.rec, Rec::Quiet) {
+        if !matches!(self.rec, Suspended::Quiet) {
             self.rec.abandon(false);
         }
     }
@@ -198,7 +198,7 @@ pin_project_lite::pin_project! {
     /// The future of an observed asynchronous call (see [`AsyncCall::observe`]).
     #[must_use = "futures do nothing unless polled"]
     pub struct Observed<F, J, K> {
-        rec: Rec,
+        rec: Suspended,
         judge: J,
         kind: PhantomData<K>,
         #[pin]
@@ -208,7 +208,7 @@ pin_project_lite::pin_project! {
     impl<F, J, K> PinnedDrop for Observed<F, J, K> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            if !matches!(this.rec, Rec::Quiet) {
+            if !matches!(this.rec, Suspended::Quiet) {
                 this.rec.abandon(false);
             }
         }
@@ -230,10 +230,10 @@ where
         let this = self.project();
         let rec = this.rec;
         let polled = match rec {
-            Rec::Boxed(call) => {
+            Suspended::Boxed(call) => {
                 match &mut ***call {
-                    Call::Span(span_call) => span_call.enter(),
-                    Call::Live(live) => live.enter(),
+                    Record::SpanOnly(span_call) => span_call.enter(),
+                    Record::Full(live) => live.enter(),
                     _ => {}
                 }
                 let scope = SpanScope(call);
@@ -254,15 +254,15 @@ where
         };
         // (Polled again after that, the call is quiet: nothing is recorded twice.)
         // One call of the judge, whatever the record (it is then inlined).
-        let mut here = Call::Quiet;
+        let mut here = Record::Quiet;
         let mut boxed = None;
-        let call = match std::mem::replace(rec, Rec::Quiet) {
-            Rec::Quiet => &mut here,
-            Rec::Timed(held) => {
-                here = Call::Timed(Timed::resume(held));
+        let call = match std::mem::replace(rec, Suspended::Quiet) {
+            Suspended::Quiet => &mut here,
+            Suspended::MetricsOnly(held) => {
+                here = Record::MetricsOnly(MetricsOnly::resume(held));
                 &mut here
             }
-            Rec::Boxed(call) => &mut **boxed.insert(ManuallyDrop::into_inner(call)),
+            Suspended::Boxed(call) => &mut **boxed.insert(ManuallyDrop::into_inner(call)),
         };
         Poll::Ready((this.judge)(output, Guard::of(call, K::KIND)))
     }
@@ -270,14 +270,14 @@ where
 
 /// One poll of a quiet or metrics-only call. Dropped, the poll unwound: that is how a
 /// metrics-only call ends.
-struct UnwindScope<'a>(&'a mut Rec);
+struct UnwindScope<'a>(&'a mut Suspended);
 
 impl Drop for UnwindScope<'_> {
     /// (Inline, and out of line only in `abandoned`: a pointer to the record passed out of
     /// line would make the compiler copy the whole future on each move, see [`Words`].)
     #[inline(always)]
     fn drop(&mut self) {
-        if let Rec::Timed(_) = self.0 {
+        if let Suspended::MetricsOnly(_) = self.0 {
             self.0.abandon(true);
         }
     }
@@ -287,7 +287,7 @@ impl Drop for UnwindScope<'_> {
 /// unwound: the panic is recorded here, while the span is still entered (the future itself may
 /// be dropped much later, when no panic is in progress); a span-only call becomes a live call
 /// for that.
-struct SpanScope<'a>(&'a mut Call);
+struct SpanScope<'a>(&'a mut Record);
 
 impl SpanScope<'_> {
     /// The poll returned: leave the span.
@@ -295,8 +295,8 @@ impl SpanScope<'_> {
     fn returned(self) {
         let mut scope = std::mem::ManuallyDrop::new(self);
         match &mut *scope.0 {
-            Call::Span(call) => call.exit(),
-            Call::Live(live) => live.exit(),
+            Record::SpanOnly(call) => call.exit(),
+            Record::Full(live) => live.exit(),
             _ => {}
         }
     }
@@ -306,7 +306,7 @@ impl Drop for SpanScope<'_> {
     #[cold]
     #[inline(never)]
     fn drop(&mut self) {
-        if let Some(live) = guard::upgrade(self.0) {
+        if let Some(live) = super::upgrade(self.0) {
             live.poll_unwound();
         }
     }

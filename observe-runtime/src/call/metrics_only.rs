@@ -5,32 +5,22 @@
 
 use std::time::Duration;
 
+use super::{Ending, State};
 use crate::metrics::{CallResult, SiteMetrics};
 
-/// `error.type` of a synchronous call that left through a `?` the macro could not see.
-pub(crate) const UNSEEN_ERROR: &str = "unknown";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ended {
-    Running,
-    Ok,
-    Failed,
-    Panicked,
-}
-
 /// What a metrics-only asynchronous call keeps across its `.await`s: its metric children and
-/// its start (the rest of [`Timed`] only matters once the call ends).
+/// its start (the rest of [`MetricsOnly`] only matters once the call ends).
 #[derive(Clone, Copy)]
-pub(crate) struct Held {
+pub(crate) struct MetricsStart {
     metrics: &'static SiteMetrics,
     start: Option<quanta::Instant>,
 }
 
-impl Held {
+impl MetricsStart {
     #[inline(always)]
-    pub(crate) fn start(metrics: &'static SiteMetrics) -> Held {
+    pub(crate) fn start(metrics: &'static SiteMetrics) -> MetricsStart {
         metrics.started();
-        Held {
+        MetricsStart {
             metrics,
             start: metrics.measures_time().then(quanta::Instant::now),
         }
@@ -41,47 +31,48 @@ impl Held {
     #[inline]
     pub(crate) fn abandoned(self, unwound: bool) {
         let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
-        let (result, error_type) = if unwound || std::thread::panicking() {
-            (CallResult::Panic, "panic")
+        let ending = if unwound {
+            Ending::Panicked
         } else {
-            (CallResult::Cancelled, "")
+            Ending::of(State::Running, true)
         };
+        let (result, error_type) = ending.result("");
         self.metrics.finished(None, result, elapsed, error_type);
     }
 }
 
-pub(crate) struct Timed {
+pub(crate) struct MetricsOnly {
     metrics: &'static SiteMetrics,
     start: Option<quanta::Instant>,
     error_type: &'static str,
-    pub(crate) state: Ended,
+    pub(crate) state: State,
     pub(crate) is_async: bool,
 }
 
-impl Timed {
+impl MetricsOnly {
     #[inline(always)]
-    pub(crate) fn start(metrics: &'static SiteMetrics, is_async: bool) -> Timed {
-        let mut timed = Timed::resume(Held::start(metrics));
+    pub(crate) fn start(metrics: &'static SiteMetrics, is_async: bool) -> MetricsOnly {
+        let mut timed = MetricsOnly::resume(MetricsStart::start(metrics));
         timed.is_async = is_async;
         timed
     }
 
     /// The call resumed from what an asynchronous call kept across its `.await`s.
     #[inline(always)]
-    pub(crate) fn resume(held: Held) -> Timed {
-        Timed {
+    pub(crate) fn resume(held: MetricsStart) -> MetricsOnly {
+        MetricsOnly {
             metrics: held.metrics,
             start: held.start,
             error_type: "",
-            state: Ended::Running,
+            state: State::Running,
             is_async: true,
         }
     }
 
     /// What an asynchronous call keeps across its `.await`s.
     #[inline(always)]
-    pub(crate) fn held(&self) -> Held {
-        Held {
+    pub(crate) fn held(&self) -> MetricsStart {
+        MetricsStart {
             metrics: self.metrics,
             start: self.start,
         }
@@ -90,7 +81,7 @@ impl Timed {
     #[inline(always)]
     pub(crate) fn fail(&mut self, error_type: &'static str) {
         self.error_type = error_type;
-        self.state = Ended::Failed;
+        self.state = State::Failed;
     }
 
     /// The call succeeded (the common case).
@@ -99,27 +90,11 @@ impl Timed {
         finish_ok(self.metrics, self.start);
     }
 
-    #[inline(always)]
+    /// The call did not simply succeed (a success ends in [`MetricsOnly::finish_ok`]).
+    #[inline]
     pub(crate) fn finish(&mut self) {
         let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
-        if self.state == Ended::Ok {
-            self.metrics.finished(None, CallResult::Ok, elapsed, "");
-        } else {
-            self.finish_otherwise(elapsed);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn finish_otherwise(&mut self, elapsed: Duration) {
-        let (result, error_type) = match self.state {
-            Ended::Ok => (CallResult::Ok, ""),
-            Ended::Failed => (CallResult::Error, self.error_type),
-            Ended::Panicked => (CallResult::Panic, "panic"),
-            Ended::Running if std::thread::panicking() => (CallResult::Panic, "panic"),
-            Ended::Running if self.is_async => (CallResult::Cancelled, ""),
-            Ended::Running => (CallResult::Error, UNSEEN_ERROR),
-        };
+        let (result, error_type) = Ending::of(self.state, self.is_async).result(self.error_type);
         self.metrics.finished(None, result, elapsed, error_type);
     }
 }

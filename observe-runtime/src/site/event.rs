@@ -1,46 +1,26 @@
-//! Events the runtime emits on behalf of a call site (the `exception` event), with the call
-//! site's own target, file and line, so filters on the user's crate see them.
-//!
-//! `tracing` wants a `&'static` callsite per event; generating one in every annotated function
-//! would grow each expansion, so the runtime builds it on first use and keeps it for the life
-//! of the process, as the `tracing` macros' statics are.
+//! Events the runtime emits on behalf of a call site (`exception`, the flow events,
+//! `return`), with the call site's own target, file and line, so filters on the user's crate
+//! see them.
 
 use std::sync::OnceLock;
 
 use tracing::Level;
-use tracing_core::callsite::{Callsite, Identifier};
-use tracing_core::field::{Field, FieldSet, Value};
+use tracing_core::field::{Field, Value};
 use tracing_core::metadata::{Kind, LevelFilter, Metadata};
-use tracing_core::subscriber::Interest;
 use tracing_core::{dispatcher, Event};
 
-use crate::interest::CachedInterest;
-use crate::site::SiteInfo;
+use super::callsite::RuntimeCallsite;
+use crate::info::SiteInfo;
 
 /// The most fields an event of the runtime can have.
 pub(crate) const MAX_FIELDS: usize = 32;
 
-pub(crate) struct EventSite {
-    meta: OnceLock<Metadata<'static>>,
+pub(crate) struct EventCallsite {
+    pub(crate) callsite: RuntimeCallsite,
     fields: OnceLock<Vec<Field>>,
-    pub(crate) interest: CachedInterest,
 }
 
-impl Callsite for EventSite {
-    fn set_interest(&self, interest: Interest) {
-        self.interest.set(&interest);
-    }
-
-    fn metadata(&self) -> &Metadata<'_> {
-        // Set before the callsite is registered, and registration is the only way tracing
-        // learns of it.
-        self.meta
-            .get()
-            .expect("event metadata is set before registration")
-    }
-}
-
-impl EventSite {
+impl EventCallsite {
     /// A new, registered event callsite at `info`'s location with the given field names
     /// (the first one is `message`).
     pub(crate) fn new(
@@ -48,30 +28,25 @@ impl EventSite {
         name: &'static str,
         level: Level,
         fields: &'static [&'static str],
-    ) -> &'static EventSite {
-        let site: &'static EventSite = Box::leak(Box::new(EventSite {
-            meta: OnceLock::new(),
+    ) -> &'static EventCallsite {
+        let site: &'static EventCallsite = Box::leak(Box::new(EventCallsite {
+            callsite: RuntimeCallsite::new(),
             fields: OnceLock::new(),
-            interest: CachedInterest::new(),
         }));
-        let field_set = FieldSet::new(fields, Identifier(site));
-        let _ = site.fields.set(field_set.iter().collect());
-        let _ = site.meta.set(Metadata::new(
-            name,
-            info.target,
-            level,
-            Some(info.file),
-            Some(info.line),
-            Some(info.module),
-            field_set,
-            Kind::EVENT,
-        ));
-        tracing_core::callsite::register(site);
+        site.callsite
+            .register(info, name, level, fields, Kind::EVENT);
+        let _ = site
+            .fields
+            .set(site.callsite.meta().fields().iter().collect());
         site
     }
 
+    fn metadata(&'static self) -> &'static Metadata<'static> {
+        self.callsite.meta()
+    }
+
     /// Whether an event here would be recorded: the cheap level check first.
-    pub(crate) fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&'static self) -> bool {
         let meta = self.metadata();
         *meta.level() <= LevelFilter::current()
             && dispatcher::get_default(|dispatch| dispatch.enabled(meta))

@@ -7,23 +7,23 @@ use tracing::Span;
 
 use crate::site::Site;
 
-pub(crate) struct SpanCall {
+pub(crate) struct SpanOnly {
     pub(crate) site: &'static Site,
     pub(crate) span: Span,
     pub(crate) entered: bool,
     pub(crate) is_async: bool,
 }
 
-impl SpanCall {
+impl SpanOnly {
     #[inline(always)]
     pub(crate) fn start(
         site: &'static Site,
         span: impl FnOnce() -> Span,
         is_async: bool,
-    ) -> SpanCall {
+    ) -> SpanOnly {
         // (`Site::span` has installed the panic hook, which keeps panic messages for the
         // failure record.)
-        SpanCall {
+        SpanOnly {
             site,
             span: span(),
             entered: false,
@@ -33,20 +33,12 @@ impl SpanCall {
 
     #[inline]
     pub(crate) fn enter(&mut self) {
-        if !self.entered {
-            self.span
-                .with_subscriber(|(id, dispatch)| dispatch.enter(id));
-            self.entered = true;
-        }
+        super::enter(&self.span, &mut self.entered);
     }
 
     #[inline]
     pub(crate) fn exit(&mut self) {
-        if self.entered {
-            self.span
-                .with_subscriber(|(id, dispatch)| dispatch.exit(id));
-            self.entered = false;
-        }
+        super::exit(&self.span, &mut self.entered);
     }
 
     /// The call succeeded: leave and close the span.

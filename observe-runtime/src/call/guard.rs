@@ -1,0 +1,289 @@
+//! The synchronous front of a call: a drop guard in the instrumented function's frame, holding
+//! a reference to the call's [`Record`] (in a [`Slot`] of the same frame). On drop it ends the
+//! call with [`finish`]; the generated code tells it the outcome first ([`Guard::ok`],
+//! [`Guard::fail`]).
+
+use std::fmt::Display;
+use std::mem::{ManuallyDrop, MaybeUninit};
+
+use tracing::field::Value;
+use tracing::Span;
+
+use super::future::{AsyncCall, StaticKind, Suspended};
+use super::{
+    finish, flow_secrets, flow_started, labels, start, upgrade, Decision, FullCall, Message,
+    MetricsOnly, Record, SpanOnly,
+};
+use crate::redact::Fingerprint;
+use crate::site::Site;
+
+/// Observes one call of an `#[observe]` function. With no subscriber listening at any level:
+/// nothing at all without metrics (as cheap as an uninstrumented call), only the metrics
+/// otherwise (a flow's events have nobody to go to). With a subscriber: the span alone for a
+/// call site without metrics and flow (a full live call only if it does not simply succeed),
+/// otherwise the live call: span, timing, outcome and flow events.
+#[must_use = "the call is recorded when the guard is dropped"]
+pub struct Guard<'a> {
+    /// Where the call's record lives (in the function's [`Slot`]); `None` for a call that
+    /// records nothing. Kept apart from the record so that the guard itself never has its
+    /// address taken: the compiler then keeps `call` and `ok` in registers, and a quiet call
+    /// folds to the uninstrumented function (no drop code runs, nothing is stored).
+    call: Option<&'a mut Record>,
+    /// Set by [`Guard::ok`]: one store, whatever the kind of call.
+    ok: bool,
+    /// What the call site declares (a constant where the guard is made, so that the checks
+    /// on it fold away): the successful calls of a span-only site end in [`Guard::ok`],
+    /// inline, like `#[tracing::instrument]`; those of a metrics-only call go straight to
+    /// their metrics.
+    kind: SiteKind,
+}
+
+/// The storage of one call's record, in the instrumented function's frame: written only when
+/// the call records something.
+pub struct Slot(MaybeUninit<Record>);
+
+impl Slot {
+    /// An empty slot (nothing is written).
+    #[inline(always)]
+    pub const fn new() -> Slot {
+        Slot(MaybeUninit::uninit())
+    }
+
+    #[inline(always)]
+    fn put(&mut self, call: Record, kind: SiteKind) -> Guard<'_> {
+        Guard {
+            call: Some(self.0.write(call)),
+            ok: false,
+            kind,
+        }
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Slot {
+        Slot::new()
+    }
+}
+
+/// What a call site declares, known when the macro expands (a constant, so the checks on it
+/// fold away).
+#[derive(Clone, Copy, Debug)]
+pub struct SiteKind {
+    /// Any of `counter`, `histogram`, `errors`, `in_flight`.
+    pub metrics: bool,
+    /// `flow`.
+    pub flow: bool,
+    /// `labels(...)`.
+    pub labels: bool,
+}
+
+impl SiteKind {
+    #[inline(always)]
+    pub(crate) fn span_only(self) -> bool {
+        !self.metrics && !self.flow
+    }
+
+    /// Whether a call of this site without a subscriber is a metrics-only (`MetricsOnly`) call.
+    #[inline(always)]
+    pub(crate) fn may_be_timed(self) -> bool {
+        self.metrics && !self.labels
+    }
+}
+
+impl Drop for Guard<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(call) = &mut self.call {
+            finish(call, self.ok);
+        }
+    }
+}
+
+/// The span of a guard that records nothing.
+static NO_SPAN: std::sync::LazyLock<Span> = std::sync::LazyLock::new(Span::none);
+
+impl<'a> Guard<'a> {
+    /// Starts observing a synchronous call, its record kept in `slot`; its span is entered
+    /// (and its flow made the current one) until the guard is dropped, by [`Guard::enter`]
+    /// for a span-only call. The span is only made when something can record it.
+    #[inline(always)]
+    pub fn new(
+        slot: &'a mut Slot,
+        site: &'static Site,
+        kind: SiteKind,
+        span: impl FnOnce() -> Span,
+    ) -> Guard<'a> {
+        match start(site, kind) {
+            Decision::Quiet => Guard::quiet(kind),
+            Decision::MetricsOnly(metrics) => slot.put(
+                Record::MetricsOnly(MetricsOnly::start(metrics, false)),
+                kind,
+            ),
+            Decision::SpanOnly => {
+                let call = SpanOnly::start(site, span, false);
+                slot.put(Record::SpanOnly(ManuallyDrop::new(call)), kind)
+            }
+            // Entered where it is made, out of line (here the variant it returns is not known).
+            Decision::Full => slot.put(FullCall::start(site, span(), false), kind),
+        }
+    }
+
+    /// Enters the span of a span-only synchronous call, in place (a live call's span is
+    /// entered where it is made); a no-op for the other kinds, folded away where the guard is
+    /// made.
+    #[inline(always)]
+    pub fn enter(&mut self) {
+        if self.kind.span_only() {
+            if let Some(Record::SpanOnly(call)) = self.call.as_deref_mut() {
+                call.enter();
+            }
+        }
+    }
+
+    /// The guard of a call whose record is `call` (nothing to record if it is quiet).
+    #[inline(always)]
+    pub(crate) fn of(call: &'a mut Record, kind: SiteKind) -> Guard<'a> {
+        Guard {
+            call: (!matches!(call, Record::Quiet)).then_some(call),
+            ok: false,
+            kind,
+        }
+    }
+
+    #[inline(always)]
+    fn quiet(kind: SiteKind) -> Guard<'a> {
+        Guard {
+            call: None,
+            ok: false,
+            kind,
+        }
+    }
+
+    /// The call's span.
+    #[inline]
+    pub fn span(&self) -> &Span {
+        match self.call.as_deref() {
+            Some(Record::Full(live)) => &live.span,
+            Some(Record::SpanOnly(call)) => &call.span,
+            _ => &NO_SPAN,
+        }
+    }
+
+    /// `ret`: the call's return value, recorded as the span's `return` field, and as
+    /// `#[tracing::instrument]`'s `return` event when the call site gives `ret` a level.
+    #[inline]
+    pub fn record_return(&self, site: &'static Site, value: &dyn Value) {
+        let span = self.span();
+        span.record("return", value);
+        if site.info.return_event.is_some() {
+            site.return_event(span, value);
+        }
+    }
+
+    /// The values of this call's `labels(...)`, in the order of the call site's label names.
+    #[inline]
+    pub fn labels(&mut self, values: &[&dyn Display]) {
+        if let Some(call) = self.call.as_deref_mut() {
+            labels(call, values);
+        }
+    }
+
+    /// `flow_started`, with the recorded arguments' values in the order of the call site's
+    /// `started_fields`.
+    #[inline]
+    pub fn flow_started(&self, args: &[&dyn Value]) {
+        if let Some(call) = self.call.as_deref() {
+            flow_started(call, args);
+        }
+    }
+
+    /// The values of a flow's secret parameters, at the start of the call (see
+    /// the flow's `flow_secrets`).
+    #[inline]
+    pub fn flow_secrets(&mut self, values: &[Option<&dyn Display>]) {
+        if let Some(call) = self.call.as_deref_mut() {
+            flow_secrets(call, values);
+        }
+    }
+
+    /// For a function returning a future: the synchronous part is over, the call goes on in
+    /// the returned future, which owns its record from now on.
+    #[inline]
+    pub fn into_async<K: StaticKind>(mut self) -> AsyncCall<K> {
+        let Some(call) = self.call.take() else {
+            return AsyncCall::new(Suspended::Quiet);
+        };
+        AsyncCall::new(Suspended::of(
+            match std::mem::replace(call, Record::Quiet) {
+                Record::SpanOnly(mut call) => {
+                    call.exit();
+                    call.is_async = true;
+                    Record::SpanOnly(call)
+                }
+                Record::Full(live) => Record::Full(ManuallyDrop::new(
+                    ManuallyDrop::into_inner(live).into_async(),
+                )),
+                call => call,
+            },
+        ))
+    }
+
+    /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
+    /// as `#[tracing::instrument]` does, and a metrics-only call records its metrics here;
+    /// any other call ends when the guard is dropped.
+    #[inline(always)]
+    pub fn ok(&mut self) {
+        if self.kind.span_only() {
+            if let Some(Record::SpanOnly(span_call)) = self.call.as_deref_mut() {
+                span_call.finish_ok();
+                self.call = None;
+                return;
+            }
+        }
+        if self.kind.may_be_timed() {
+            if let Some(Record::MetricsOnly(timed)) = self.call.as_deref_mut() {
+                timed.finish_ok();
+                self.call = None;
+                return;
+            }
+        }
+        self.ok = true;
+    }
+
+    /// The call failed with an error of type `error_type`. `secrets` are the values of the
+    /// call's secret parameters still readable, `prints` the fingerprints of the others: their
+    /// text is replaced by `[REDACTED]` in the messages.
+    #[inline]
+    pub fn fail(
+        &mut self,
+        error_type: &'static str,
+        message: Message<'_>,
+        secrets: &[Option<&dyn Display>],
+        prints: &[Option<Fingerprint>],
+    ) {
+        if let Some(call) = self.call.as_deref_mut() {
+            fail(call, error_type, message, secrets, prints);
+        }
+    }
+}
+
+/// Records a failure on the call (out of line: each instrumented function carries one call).
+#[inline(never)]
+fn fail(
+    call: &mut Record,
+    error_type: &'static str,
+    message: Message<'_>,
+    secrets: &[Option<&dyn Display>],
+    prints: &[Option<Fingerprint>],
+) {
+    match call {
+        Record::Quiet => {}
+        Record::MetricsOnly(timed) => timed.fail(error_type),
+        Record::SpanOnly(_) => {
+            if let Some(live) = upgrade(call) {
+                live.fail(error_type, message, secrets, prints);
+            }
+        }
+        Record::Full(live) => live.fail(error_type, message, secrets, prints),
+    }
+}

@@ -1,0 +1,150 @@
+//! The per-call-site static every `#[observe]` function carries.
+
+use std::sync::OnceLock;
+
+use tracing::Level;
+
+mod callsite;
+pub(crate) mod event;
+pub(crate) mod interest;
+pub(crate) mod span;
+
+use crate::info::SiteInfo;
+use crate::metrics::SiteMetrics;
+use event::EventCallsite;
+use span::{SpanCallsite, SpanSite};
+
+/// The state of one call site: its description and what is resolved on first use.
+pub struct Site {
+    pub(crate) info: SiteInfo,
+    metrics: OnceLock<SiteMetrics>,
+    path: OnceLock<&'static str>,
+    pub(crate) span_site: OnceLock<SpanSite>,
+    pub(crate) span_callsite: OnceLock<&'static SpanCallsite>,
+    pub(crate) exception: OnceLock<&'static EventCallsite>,
+    return_event: OnceLock<&'static EventCallsite>,
+    pub(crate) flow_events: OnceLock<FlowEvents>,
+}
+
+/// Fields of `flow_failed`; `flow_completed` has the first six.
+const FLOW_END_FIELDS: [&str; 8] = [
+    "message",
+    "flow",
+    "flow_id",
+    "steps",
+    "last_step",
+    "elapsed_ms",
+    "error",
+    "error_type",
+];
+
+/// The event callsites of a flow call site.
+pub(crate) struct FlowEvents {
+    pub(crate) started: &'static EventCallsite,
+    pub(crate) completed: &'static EventCallsite,
+    pub(crate) failed: &'static EventCallsite,
+}
+
+impl Site {
+    /// A call site, to be placed in a `static`.
+    pub const fn new(info: SiteInfo) -> Site {
+        Site {
+            info,
+            metrics: OnceLock::new(),
+            path: OnceLock::new(),
+            span_site: OnceLock::new(),
+            span_callsite: OnceLock::new(),
+            exception: OnceLock::new(),
+            return_event: OnceLock::new(),
+            flow_events: OnceLock::new(),
+        }
+    }
+
+    /// The exception event of this call site, built on first use.
+    pub(crate) fn exception(&'static self) -> &'static EventCallsite {
+        self.exception.get_or_init(|| {
+            EventCallsite::new(
+                &self.info,
+                "exception",
+                self.info.exception_level,
+                &["message", "exception.type", "exception.message"],
+            )
+        })
+    }
+
+    /// `ret(level = …)`: `#[tracing::instrument]`'s `return` event, in the call's `span`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn return_event(&'static self, span: &tracing::Span, value: &dyn tracing::Value) {
+        let Some(level) = self.info.return_event else {
+            return;
+        };
+        let event = self
+            .return_event
+            .get_or_init(|| EventCallsite::new(&self.info, "return", level, &["return"]));
+        if event.enabled() {
+            event.emit(span.id().as_ref(), &[value]);
+        }
+    }
+
+    /// The flow events of this call site, built on first use; `None` if it is not a flow.
+    pub(crate) fn flow_events(&'static self) -> Option<&'static FlowEvents> {
+        let flow = self.info.flow.as_ref()?;
+        Some(self.flow_events.get_or_init(|| {
+            let event = |name, level, fields| EventCallsite::new(&self.info, name, level, fields);
+            FlowEvents {
+                started: event("flow_started", Level::INFO, flow.started_fields),
+                completed: event("flow_completed", Level::INFO, &FLOW_END_FIELDS[..6]),
+                failed: event("flow_failed", Level::ERROR, &FLOW_END_FIELDS),
+            }
+        }))
+    }
+
+    /// Metric handles, resolved (registered and label children looked up) on the first call.
+    #[inline]
+    pub(crate) fn metrics(&'static self) -> &'static SiteMetrics {
+        self.metrics.get_or_init(|| {
+            crate::panic::install_hook();
+            SiteMetrics::resolve(&self.info)
+        })
+    }
+
+    /// `code.function.name`: the function's path, from the type name of a marker fn nested in
+    /// it (`crate::module::Type::method::__observe_here`), computed once.
+    pub(crate) fn function_path(&'static self, marker: &'static str) -> &'static str {
+        self.path.get_or_init(|| clean_function_path(marker))
+    }
+}
+
+/// `a::B<_>::m::{{closure}}::__observe_here` → `a::B::m`.
+fn clean_function_path(marker: &str) -> &'static str {
+    let path = marker.strip_suffix("::__observe_here").unwrap_or(marker);
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("::{{closure}}", "");
+    // Leaked once per call site, like the call site's own statics.
+    Box::leak(out.into_boxed_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_paths_lose_generics_and_closures() {
+        assert_eq!(clean_function_path("p::tn::__observe_here"), "p::tn");
+        assert_eq!(clean_function_path("p::S<_>::m::__observe_here"), "p::S::m");
+        assert_eq!(
+            clean_function_path("p::a::{{closure}}::__observe_here"),
+            "p::a"
+        );
+    }
+}
