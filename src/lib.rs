@@ -53,6 +53,8 @@
 //! log lines) are on by default; a library that only annotates can use
 //! `default-features = false`. `serde` adds `Serialize` to the redacted view.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 /// Instruments a function, every method of an `impl` block, or every default method of a trait.
 ///
 /// ```
@@ -177,10 +179,31 @@
 /// Unknown keys (with a suggestion), duplicate keys, invalid metric names, a histogram without a
 /// unit suffix, bad buckets, `args` naming a missing parameter, `const fn`, a method without a
 /// body: each is an error on the offending token.
+///
+/// # Costs
+///
+/// - With no subscriber, a call site without metrics costs one level check over the plain
+///   function (about 1 ns); `tracing`'s static level features (`tracing/max_level_off`,
+///   `release_max_level_off`) remove that check too. Metrics are recorded whatever the level.
+/// - A call site keeps what `tracing` last said about its span's and `exception` event's
+///   callsites: when no subscriber wants either, a call without a flow records only its
+///   metrics, or nothing.
+/// - A call's record lives in the function's frame. An `async fn` whose body can suspend keeps
+///   in its future its metric handles and start time (24 bytes), or, while a subscriber
+///   listens, its record boxed (one allocation per call).
+/// - A flow's frame, a call's label set and a failure's error type are boxed together: one
+///   allocation per flow call while a subscriber listens, per call with `labels(...)`, and per
+///   failed call while a subscriber listens. The success path of every other call allocates
+///   nothing (`tests/alloc.rs` counts).
+/// - `result="ok"` and `result="error"` series exist from the first call, so queries start from
+///   zero; `panic` and `cancelled` appear when they first happen.
 pub use observe_macros::observe;
 
 /// Writes a redacting `Debug` for a struct or enum and implements [`Redact`](trait@Redact). It
-/// replaces `#[derive(Debug)]` (deriving both is a conflict).
+/// replaces `#[derive(Debug)]` (deriving both is a conflict), and like it is
+/// `#[automatically_derived]`: rustc's dead-code lint does not count a field as read because
+/// the `Debug` shows it. `#[redact(crate = path)]` on the type names the facade if it is
+/// re-exported under another path.
 ///
 /// ```
 /// use observe::Redact;
@@ -267,13 +290,16 @@ pub use observe_macros::step;
 
 /// JSON log lines with the redaction rules, for `tracing-subscriber`'s `fmt` layer.
 #[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs {
     pub use observe_runtime::logs::{json_layer, JsonFields, JsonFormat};
 }
 
 #[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
 pub use observe_runtime::setup::{init, Config, Error, LogFormat, Protocol, Sampler, Telemetry};
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub use observe_runtime::setup::{otel_layer, propagation, span_id, trace_id, trace_layer};
 
 /// Prometheus metrics recorded by `#[observe]`.

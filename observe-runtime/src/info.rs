@@ -34,7 +34,7 @@ pub struct SiteInfo {
     /// Names of the `labels(...)` of the counter, histogram and errors counter.
     pub labels: &'static [&'static str],
     /// Names of the span's recorded arguments (`args`) then `fields`, in the order of the
-    /// values given to [`Site::span`].
+    /// values given to [`Site::span`](crate::site::Site::span).
     pub span_fields: &'static [&'static str],
     /// `ret`: the span has a `return` field.
     pub records_return: bool,

@@ -87,7 +87,9 @@ fn instrument(
         sig: sig.clone(),
         body: Some(body),
     };
-    expand::function(&parsed, func, true).map(Some)
+    super::model::build(&parsed, func, true)
+        .map(expand::function)
+        .map(Some)
 }
 
 fn is_observe(attr: &Attribute) -> bool {

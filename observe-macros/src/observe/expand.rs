@@ -1,4 +1,5 @@
-//! Code generation for one function. Assumes `valid::check` passed.
+//! Code generation for one function, from the [`Model`] that `model::build` made: nothing here
+//! checks or decides, it only renders.
 //!
 //! Input:
 //!     #[observe(counter = "jobs")] fn f(x: u32) -> Result<T, E> { body }
@@ -36,51 +37,33 @@ use syn::{Ident, LitStr, Token};
 
 use super::args::{Args, ErrMode, Judge};
 use super::item::{has_impl_trait, Func, Shape};
-use super::params::{self, Secret};
+use super::model::Model;
+use super::params::Secret;
 use super::rewrite::Rewrite;
-use super::suspend;
-use super::valid::{self, Metrics};
+use super::valid::Metrics;
 
-pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Result<TokenStream> {
-    // The span name and `function` label: a literal is known here (metric names default to
-    // it), a constant only to the compiler.
-    let (function, function_tokens) = match &args.name {
-        None => {
-            let name = func.sig.ident.unraw().to_string();
-            let tokens = LitStr::new(&name, func.sig.ident.span()).to_token_stream();
-            (Some(name), tokens)
-        }
-        Some(name) => (name.literal(), name.to_token_stream()),
-    };
-    let secrets = params::take(&mut func.sig)?;
-    let secret_names: Vec<Ident> = secrets.iter().map(|s| s.name.clone()).collect();
-    let metrics = valid::check(args, &func, function.as_deref(), in_block, &secret_names)?;
-    let krate = args
-        .krate
-        .as_ref()
-        .map_or_else(|| quote!(::observe), ToTokens::to_token_stream);
-    let private = quote!(#krate::__private);
-    let Some(mut body) = func.body.take() else {
-        unreachable!("checked by valid::check")
-    };
+pub(crate) fn function(model: Model<'_>) -> TokenStream {
+    let Model {
+        args,
+        func,
+        mut body,
+        function,
+        secrets,
+        metrics,
+        shape,
+        private,
+    } = model;
     let gen = Gen {
         args,
         func: &func,
         private: &private,
-        function: &function_tokens,
+        function: &function,
         secrets: &secrets,
-    };
-
-    let shape = match func.shape() {
-        // Runs to its end in the first poll: observed like a synchronous body, in that poll.
-        Shape::Async if !suspend::may_suspend(&body.stmts) => Shape::Sync,
-        shape => shape,
     };
     let guard = gen.guard(&metrics, &shape);
     // `impl Trait` cannot be written in a `let`; `_` in its place keeps the rest of the type
     // (above all a `Result`'s error type) known where the outcome is probed.
     let ret_ty = infer_impl_trait(func.return_type());
-    let annotate = true;
     let inner_attrs = &body.inner_attrs;
     let g = guard_ident();
     let ret = ret_ident();
@@ -92,7 +75,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         }
         Shape::Sync => {
             let block = Rewrite::new(&private).block(&mut body.stmts);
-            let ty = annotate.then(|| quote!(: #ret_ty));
+            let ty = quote!(: #ret_ty);
             let finish = gen.finish(certainly_not_result(&ret_ty));
             quote! {
                 #guard
@@ -108,14 +91,12 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         Shape::Async => {
             let stmts = &body.stmts;
             // Pins the async block's output type, so `?` in it converts errors as in the fn.
-            let pin_type = annotate.then(|| {
-                quote_spanned! {ret_ty.span()=>
-                    if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#ret_ty> {
-                        #[allow(unreachable_code)]
-                        return #ret;
-                    }
+            let pin_type = quote_spanned! {ret_ty.span()=>
+                if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#ret_ty> {
+                    #[allow(unreachable_code)]
+                    return #ret;
                 }
-            });
+            };
             let judge = gen.judge(certainly_not_result(&ret_ty));
             quote! {
                 #guard
@@ -125,7 +106,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
         Shape::Future { boxed, output } => {
             let block = Rewrite::new(&private).block(&mut body.stmts);
             let fut = format_ident!("__observe_future", span = Span::mixed_site());
-            let fut_ty = annotate.then(|| quote!(: #ret_ty));
+            let fut_ty = quote!(: #ret_ty);
             let plain = output.as_ref().is_some_and(|t| certainly_not_result(t));
             let judge = gen.judge(plain);
             let kind = gen.kind_type(&metrics);
@@ -156,7 +137,7 @@ pub(crate) fn function(args: &Args, mut func: Func, in_block: bool) -> syn::Resu
     body.brace.surround(&mut out, |inner| {
         inner.extend(quote!(#(#inner_attrs)* #new_body));
     });
-    Ok(out)
+    out
 }
 
 /// `ty` with each `impl Trait` replaced by `_`.

@@ -1,11 +1,13 @@
-//! `#[observe(...)]`: parse the keys (`args`), parse the item (`item`), check both (`valid`),
-//! route the body's exits (`rewrite`), tell whether an `async fn` body can suspend (`suspend`)
-//! and generate the instrumented function (`expand`).
+//! `#[observe(...)]`: parse the keys (`args`, their value syntaxes in `values`), parse the item
+//! (`item`, `params`), check both (`valid`) into a typed `model`, and render it (`expand`,
+//! which routes the body's exits with `rewrite` and asks `suspend` whether an `async fn` body
+//! can suspend; `block` does the same for each method of an `impl` block or trait).
 
 mod args;
 mod block;
 mod expand;
 mod item;
+mod model;
 mod params;
 mod rewrite;
 mod suspend;
@@ -20,7 +22,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let result = syn::parse2::<Item>(input.clone()).and_then(|item| match item {
         Item::Fn(func) => {
             let parsed = args::parse(args)?;
-            expand::function(&parsed, func, false)
+            model::build(&parsed, func, false).map(expand::function)
         }
         Item::Impl(imp) => block::impl_block(&args, imp),
         Item::Trait(tr) => block::trait_block(&args, tr),

@@ -10,6 +10,9 @@ use super::args::{Args, MetricKey};
 use super::item::Func;
 use crate::attr::did_you_mean;
 
+/// The error for a function without a body.
+pub(crate) const NO_BODY: &str = "#[observe] needs a function body: put it on the implementations of this method, or give the trait method a default body";
+
 /// Span fields the macro writes itself; `fields(...)` and `args(...)` may not reuse them.
 const RESERVED_FIELDS: &[&str] = &[
     "code.function.name",
@@ -119,10 +122,7 @@ fn check_function(func: &Func, errors: &mut Errors) {
         );
     }
     if func.body.is_none() {
-        errors.push(
-            func.sig.ident.span(),
-            "#[observe] needs a function body: put it on the implementations of this method, or give the trait method a default body",
-        );
+        errors.push(func.sig.ident.span(), NO_BODY);
     }
 }
 

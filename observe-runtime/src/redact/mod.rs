@@ -40,6 +40,7 @@ impl<T: Redact + ?Sized> Debug for Redacted<'_, T> {
 }
 
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<T: Redact + ?Sized> serde::Serialize for Redacted<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)

@@ -25,6 +25,7 @@ mod http;
 #[cfg(feature = "otlp")]
 mod otlp;
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub mod propagation;
 
 use std::net::SocketAddr;
@@ -40,6 +41,7 @@ pub use error::Error;
 /// The OpenTelemetry layer that exports spans through `exporter`, for an application that
 /// builds its own subscriber (instead of [`init`]) or for tests (with an in-memory exporter).
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub fn trace_layer<S, E>(
     exporter: E,
     service_name: &str,
@@ -58,6 +60,7 @@ where
 /// processors and exporters): the layer `init()` uses, without code location, thread or
 /// busy/idle attributes (observe records `code.*` itself).
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub fn otel_layer<S>(
     provider: &opentelemetry_sdk::trace::SdkTracerProvider,
 ) -> impl tracing_subscriber::Layer<S>
@@ -69,12 +72,14 @@ where
 
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub fn trace_id() -> Option<String> {
     crate::trace_context::current_ids().map(|(trace, _)| trace)
 }
 
 /// The current span id (16 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub fn span_id() -> Option<String> {
     crate::trace_context::current_ids().map(|(_, span)| span)
 }
