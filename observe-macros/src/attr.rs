@@ -4,14 +4,14 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 
 /// A key that may be given at most once; the second occurrence is an error on its own token.
-pub(crate) struct Once<T> {
+pub(crate) struct SetOnce<T> {
     key: &'static str,
     value: Option<(Span, T)>,
 }
 
-impl<T> Once<T> {
-    pub(crate) const fn new(key: &'static str) -> Once<T> {
-        Once { key, value: None }
+impl<T> SetOnce<T> {
+    pub(crate) const fn new(key: &'static str) -> SetOnce<T> {
+        SetOnce { key, value: None }
     }
 
     pub(crate) fn set(&mut self, span: Span, value: T) -> syn::Result<()> {

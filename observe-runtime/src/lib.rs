@@ -9,6 +9,7 @@
 //! | module | what it is |
 //! |---|---|
 //! | `info` | what a call site is, statically: the `SiteInfo` in its `static` |
+//! | `testing` | captures of what code recorded, for users' tests (feature `testing`) |
 //! | [`redact`] | the `Redact` trait and modes, the value scrubber, field scrubbing for the logs |
 //! | [`metrics`] | the registry and its exposition, each call site's handles, the families |
 //! | `panic` | the panic hook that keeps panic messages for failure records |
@@ -38,6 +39,9 @@ pub mod redact;
 #[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
 pub mod setup;
 mod site;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 #[cfg(feature = "otlp")]
 mod trace_context;
 

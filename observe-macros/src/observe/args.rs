@@ -13,33 +13,8 @@ use super::values::{
     check_non_empty, flag, judge_path, named, parse_buckets, parse_err, parse_level, parse_list,
     parse_ret, str_or_path,
 };
-use crate::attr::{did_you_mean, Once};
+use crate::attr::{did_you_mean, SetOnce};
 pub(crate) use crate::fields::FieldSpec;
-
-/// Every key `#[observe(...)]` accepts, for suggestions.
-pub(crate) const KEYS: &[&str] = &[
-    "name",
-    "level",
-    "target",
-    "args",
-    "fields",
-    "ret",
-    "err",
-    "counter",
-    "histogram",
-    "buckets",
-    "errors",
-    "in_flight",
-    "labels",
-    "error_if",
-    "ok_if",
-    "flow",
-    "crate",
-    "skip",
-    "skip_all",
-    "parent",
-    "follows_from",
-];
 
 pub(crate) struct Args {
     pub krate: Option<Path>,
@@ -174,32 +149,47 @@ pub(crate) enum Judge {
 
 #[derive(Default)]
 struct Slots {
-    krate: Option<Once<Path>>,
-    name: Option<Once<StrOrPath>>,
-    level: Option<Once<Level>>,
-    target: Option<Once<StrOrPath>>,
-    args: Option<Once<Vec<Ident>>>,
-    fields: Option<Once<Vec<FieldSpec>>>,
-    labels: Option<Once<Vec<Label>>>,
-    ret: Option<Once<RetArgs>>,
-    err: Option<Once<ErrArgs>>,
-    counter: Option<Once<MetricKey>>,
-    histogram: Option<Once<MetricKey>>,
-    buckets: Option<Once<Buckets>>,
-    errors: Option<Once<MetricKey>>,
-    in_flight: Option<Once<MetricKey>>,
-    judge: Option<Once<Judge>>,
-    flow: Option<Once<MetricKey>>,
-    skip: Option<Once<()>>,
-    skipped: Option<Once<Vec<Ident>>>,
-    skip_all: Option<Once<()>>,
-    parent: Option<Once<Expr>>,
-    follows_from: Option<Once<Expr>>,
+    krate: Option<SetOnce<Path>>,
+    name: Option<SetOnce<StrOrPath>>,
+    level: Option<SetOnce<Level>>,
+    target: Option<SetOnce<StrOrPath>>,
+    args: Option<SetOnce<Vec<Ident>>>,
+    fields: Option<SetOnce<Vec<FieldSpec>>>,
+    labels: Option<SetOnce<Vec<Label>>>,
+    ret: Option<SetOnce<RetArgs>>,
+    err: Option<SetOnce<ErrArgs>>,
+    counter: Option<SetOnce<MetricKey>>,
+    histogram: Option<SetOnce<MetricKey>>,
+    buckets: Option<SetOnce<Buckets>>,
+    errors: Option<SetOnce<MetricKey>>,
+    in_flight: Option<SetOnce<MetricKey>>,
+    judge: Option<SetOnce<Judge>>,
+    flow: Option<SetOnce<MetricKey>>,
+    skip: Option<SetOnce<()>>,
+    skipped: Option<SetOnce<Vec<Ident>>>,
+    skip_all: Option<SetOnce<()>>,
+    parent: Option<SetOnce<Expr>>,
+    follows_from: Option<SetOnce<Expr>>,
 }
 
-/// The slot for `key`, created on first use so that `Once` knows its key's name.
-fn slot<'a, T>(slot: &'a mut Option<Once<T>>, key: &'static str) -> &'a mut Once<T> {
-    slot.get_or_insert_with(|| Once::new(key))
+/// `keys!(key, meta, span, { "name" => |key| handler, … })`: runs the handler of `key`
+/// (given the key as a `&'static str`), or reports an unknown key with the closest one.
+macro_rules! keys {
+    ($key:expr, $meta:expr, $span:expr, { $($name:literal => |$k:ident| $handler:expr,)* }) => {{
+        const KEYS: &[&str] = &[$($name),*];
+        match $key {
+            $($name => {
+                let $k: &'static str = $name;
+                $handler
+            })*
+            _ => Err(unknown(&$meta, $key, $span, KEYS)),
+        }
+    }};
+}
+
+/// The slot for `key`, created on first use so that `SetOnce` knows its key's name.
+fn slot<'a, T>(slot: &'a mut Option<SetOnce<T>>, key: &'static str) -> &'a mut SetOnce<T> {
+    slot.get_or_insert_with(|| SetOnce::new(key))
 }
 
 pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
@@ -213,52 +203,48 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         let ident = meta.path.get_ident().map(|i| i.unraw().to_string());
         let key = ident.as_deref().unwrap_or_default();
         let span = meta.path.span();
-        match key {
-            "name" => slot(&mut s.name, "name").set(span, str_or_path(&meta, "name")?),
-            "level" => slot(&mut s.level, "level").set(span, parse_level(meta.value()?)?),
-            "target" => slot(&mut s.target, "target").set(span, str_or_path(&meta, "target")?),
-            "args" => slot(&mut s.args, "args").set(span, parse_list(&meta, Ident::parse_any)?),
-            "fields" => slot(&mut s.fields, "fields")
+        // Each key is written once: its arm. `KEYS`, for suggestions, is made from the arms,
+        // and each arm's slot is named by its key.
+        keys!(key, meta, span, {
+            "name" => |k| slot(&mut s.name, k).set(span, str_or_path(&meta, k)?),
+            "level" => |k| slot(&mut s.level, k).set(span, parse_level(meta.value()?)?),
+            "target" => |k| slot(&mut s.target, k).set(span, str_or_path(&meta, k)?),
+            "args" => |k| slot(&mut s.args, k).set(span, parse_list(&meta, Ident::parse_any)?),
+            "fields" => |k| slot(&mut s.fields, k)
                 .set(span, parse_list(&meta, FieldSpec::parse_span_field)?),
-            "labels" => slot(&mut s.labels, "labels").set(span, parse_list(&meta, Label::parse)?),
-            "ret" => slot(&mut s.ret, "ret").set(span, parse_ret(&meta, span)?),
-            "err" => slot(&mut s.err, "err").set(span, parse_err(&meta)?),
-            "counter" => slot(&mut s.counter, "counter").set(span, metric(&meta, span)?),
-            "histogram" => slot(&mut s.histogram, "histogram").set(span, metric(&meta, span)?),
-            "errors" => slot(&mut s.errors, "errors").set(span, metric(&meta, span)?),
-            "in_flight" => slot(&mut s.in_flight, "in_flight").set(span, metric(&meta, span)?),
-            "buckets" => slot(&mut s.buckets, "buckets").set(span, parse_buckets(&meta, span)?),
-            "error_if" => {
-                let judge = Judge::ErrorIf(judge_path(&meta, "error_if")?);
-                slot(&mut s.judge, "error_if")
-                    .set(span, judge)
-                    .map_err(|_| conflict(span))
-            }
-            "ok_if" => {
-                let judge = Judge::OkIf(judge_path(&meta, "ok_if")?);
-                slot(&mut s.judge, "ok_if")
-                    .set(span, judge)
-                    .map_err(|_| conflict(span))
-            }
-            "flow" => slot(&mut s.flow, "flow").set(span, named(&meta, span, "a flow name")?),
-            "crate" => slot(&mut s.krate, "crate").set(span, crate::attr::crate_path(&meta)?),
+            "labels" => |k| slot(&mut s.labels, k).set(span, parse_list(&meta, Label::parse)?),
+            "ret" => |k| slot(&mut s.ret, k).set(span, parse_ret(&meta, span)?),
+            "err" => |k| slot(&mut s.err, k).set(span, parse_err(&meta)?),
+            "counter" => |k| slot(&mut s.counter, k).set(span, metric(&meta, span)?),
+            "histogram" => |k| slot(&mut s.histogram, k).set(span, metric(&meta, span)?),
+            "buckets" => |k| slot(&mut s.buckets, k).set(span, parse_buckets(&meta, span)?),
+            "errors" => |k| slot(&mut s.errors, k).set(span, metric(&meta, span)?),
+            "in_flight" => |k| slot(&mut s.in_flight, k).set(span, metric(&meta, span)?),
+            "error_if" => |k| {
+                let judge = Judge::ErrorIf(judge_path(&meta, k)?);
+                slot(&mut s.judge, k).set(span, judge).map_err(|_| conflict(span))
+            },
+            "ok_if" => |k| {
+                let judge = Judge::OkIf(judge_path(&meta, k)?);
+                slot(&mut s.judge, k).set(span, judge).map_err(|_| conflict(span))
+            },
+            "flow" => |k| slot(&mut s.flow, k).set(span, named(&meta, span, "a flow name")?),
+            "crate" => |k| slot(&mut s.krate, k).set(span, crate::attr::crate_path(&meta)?),
             // `skip(a, b)` is tracing's; a bare `skip` opts a method out of its block.
-            "skip" if meta.input.peek(syn::token::Paren) => {
-                slot(&mut s.skipped, "skip").set(span, parse_list(&meta, Ident::parse_any)?)
-            }
-            "skip" => slot(&mut s.skip, "skip").set(span, flag(&meta, "skip")?),
-            "skip_all" => slot(&mut s.skip_all, "skip_all").set(span, flag(&meta, "skip_all")?),
-            "parent" => slot(&mut s.parent, "parent").set(span, meta.value()?.parse()?),
-            "follows_from" => {
-                slot(&mut s.follows_from, "follows_from").set(span, meta.value()?.parse()?)
-            }
-            _ => Err(unknown(&meta, key, span)),
-        }
+            "skip" => |k| if meta.input.peek(syn::token::Paren) {
+                slot(&mut s.skipped, k).set(span, parse_list(&meta, Ident::parse_any)?)
+            } else {
+                slot(&mut s.skip, k).set(span, flag(&meta, k)?)
+            },
+            "skip_all" => |k| slot(&mut s.skip_all, k).set(span, flag(&meta, k)?),
+            "parent" => |k| slot(&mut s.parent, k).set(span, meta.value()?.parse()?),
+            "follows_from" => |k| slot(&mut s.follows_from, k).set(span, meta.value()?.parse()?),
+        })
     });
     parser.parse2(tokens)?;
     if let (Some(all), Some(_)) = (
-        s.skip_all.as_ref().and_then(Once::span),
-        s.skipped.as_ref().and_then(Once::span),
+        s.skip_all.as_ref().and_then(SetOnce::span),
+        s.skipped.as_ref().and_then(SetOnce::span),
     ) {
         return Err(syn::Error::new(
             all,
@@ -266,26 +252,26 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         ));
     }
     Ok(Args {
-        krate: s.krate.and_then(Once::take),
-        name: s.name.and_then(Once::take),
-        level: s.level.and_then(Once::take),
-        target: s.target.and_then(Once::take),
-        args: s.args.and_then(Once::take).unwrap_or_default(),
-        fields: s.fields.and_then(Once::take).unwrap_or_default(),
-        labels: s.labels.and_then(Once::take).unwrap_or_default(),
-        ret: s.ret.and_then(Once::take),
-        err: s.err.and_then(Once::take).unwrap_or_default(),
-        counter: s.counter.and_then(Once::take),
-        histogram: s.histogram.and_then(Once::take),
-        buckets: s.buckets.and_then(Once::take),
-        errors: s.errors.and_then(Once::take),
-        in_flight: s.in_flight.and_then(Once::take),
-        judge: s.judge.and_then(Once::take),
-        flow: s.flow.and_then(Once::take),
-        skip: s.skip.as_ref().and_then(Once::span),
-        skipped: s.skipped.and_then(Once::take).unwrap_or_default(),
-        parent: s.parent.and_then(Once::take),
-        follows_from: s.follows_from.and_then(Once::take),
+        krate: s.krate.and_then(SetOnce::take),
+        name: s.name.and_then(SetOnce::take),
+        level: s.level.and_then(SetOnce::take),
+        target: s.target.and_then(SetOnce::take),
+        args: s.args.and_then(SetOnce::take).unwrap_or_default(),
+        fields: s.fields.and_then(SetOnce::take).unwrap_or_default(),
+        labels: s.labels.and_then(SetOnce::take).unwrap_or_default(),
+        ret: s.ret.and_then(SetOnce::take),
+        err: s.err.and_then(SetOnce::take).unwrap_or_default(),
+        counter: s.counter.and_then(SetOnce::take),
+        histogram: s.histogram.and_then(SetOnce::take),
+        buckets: s.buckets.and_then(SetOnce::take),
+        errors: s.errors.and_then(SetOnce::take),
+        in_flight: s.in_flight.and_then(SetOnce::take),
+        judge: s.judge.and_then(SetOnce::take),
+        flow: s.flow.and_then(SetOnce::take),
+        skip: s.skip.as_ref().and_then(SetOnce::span),
+        skipped: s.skipped.and_then(SetOnce::take).unwrap_or_default(),
+        parent: s.parent.and_then(SetOnce::take),
+        follows_from: s.follows_from.and_then(SetOnce::take),
     })
 }
 
@@ -307,7 +293,7 @@ fn leading_name(tokens: TokenStream) -> syn::Result<(Option<LitStr>, TokenStream
     Ok((Some(name), iter.collect()))
 }
 
-fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
+fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span, keys: &[&str]) -> syn::Error {
     let shown = if key.is_empty() {
         meta.path.to_token_stream().to_string()
     } else {
@@ -317,8 +303,8 @@ fn unknown(meta: &ParseNestedMeta<'_>, key: &str, span: Span) -> syn::Error {
         span,
         format!(
             "unknown key `{shown}`{}\nvalid keys: {}",
-            did_you_mean(&shown, KEYS.iter().copied()),
-            KEYS.join(", ")
+            did_you_mean(&shown, keys.iter().copied()),
+            keys.join(", ")
         ),
     )
 }

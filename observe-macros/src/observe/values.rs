@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
 
 use super::args::{Buckets, ErrArgs, ErrMode, Level, MetricKey, RetArgs, StrOrPath};
-use crate::attr::{closest, did_you_mean, Once};
+use crate::attr::{closest, did_you_mean, SetOnce};
 
 /// A key that takes no value, such as `ret`.
 pub(super) fn flag(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<()> {
@@ -170,18 +170,18 @@ fn event_args(
     meta: &ParseNestedMeta<'_>,
     key: &str,
 ) -> syn::Result<(Option<ErrMode>, Option<Level>)> {
-    let mut mode: Option<Once<ErrMode>> = None;
-    let mut level: Option<Once<Level>> = None;
+    let mut mode: Option<SetOnce<ErrMode>> = None;
+    let mut level: Option<SetOnce<Level>> = None;
     if meta.input.peek(syn::token::Paren) {
         meta.parse_nested_meta(|inner| {
             let ident = inner.path.get_ident().map(ToString::to_string);
             let span = inner.path.span();
             match ident.as_deref() {
                 Some("level") => level
-                    .get_or_insert_with(|| Once::new("level"))
+                    .get_or_insert_with(|| SetOnce::new("level"))
                     .set(span, parse_level(inner.value()?)?),
                 Some(text) if format_mode(text).is_some() => mode
-                    .get_or_insert_with(|| Once::new("Display/Debug"))
+                    .get_or_insert_with(|| SetOnce::new("Display/Debug"))
                     .set(span, format_mode(text).unwrap_or_default()),
                 _ => Err(inner.error(format!(
                     "`{key}(…)` takes `Display` or `Debug`, and `level = …`"
@@ -189,7 +189,7 @@ fn event_args(
             }
         })?;
     }
-    Ok((mode.and_then(Once::take), level.and_then(Once::take)))
+    Ok((mode.and_then(SetOnce::take), level.and_then(SetOnce::take)))
 }
 
 /// `err`, `err = "debug"`, `err(Debug)`, `err(level = "warn")`, `err(Debug, level = …)`.

@@ -89,6 +89,9 @@ impl Suspended {
 /// compiler to inline on the unwinding path, where the future's drop runs: the same copy.)
 type Words = [MaybeUninit<*const ()>; 3];
 const _: () = assert!(std::mem::size_of::<Suspended>() == std::mem::size_of::<Words>());
+// The 24 bytes the docs of `Suspended` promise.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Suspended>() == 24);
 
 #[cold]
 #[inline(never)]

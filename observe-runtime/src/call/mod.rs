@@ -21,6 +21,22 @@
 //! in one place for every kind of record. `guard.rs` is the synchronous front (and the judge
 //! of an asynchronous call's output), `future.rs` the asynchronous one; `metrics_only.rs`,
 //! `span_only.rs` and `full.rs` are the three records that hold something.
+//!
+//! Why the common paths cost what they do (measured in `BENCHMARKS.md`):
+//! - The guard holds a reference to the record, kept in a [`Slot`] of the function's frame;
+//!   the guard itself is never borrowed, so the compiler keeps it in registers, and a call that
+//!   records nothing folds to the plain function: no store, no drop code.
+//! - A span-only call enters, exits and closes its span, inline on success, as
+//!   `#[tracing::instrument]` does; it becomes a full record only when it does not simply
+//!   succeed ([`upgrade`]).
+//! - A metrics-only call skips the span; its success goes straight to one out-of-line call that
+//!   records the counter and histogram children resolved once per call site.
+//! - What nobody can record is not made: [`start`] reads the cached interests of the site's
+//!   span and `exception` callsites and, for a site with metrics, whether the current
+//!   dispatcher is the no-op one, in one out-of-line call made only when the level lets
+//!   something through (`tracing` keeps the level a dropped subscriber raised).
+//! - An `async fn` whose body cannot suspend is observed like a synchronous one, inside its
+//!   first poll; one that can is a single future that owns its record (see `future.rs`).
 
 mod full;
 pub(crate) mod future;

@@ -29,6 +29,14 @@ pub(crate) enum CallResult {
     Cancelled = 3,
 }
 
+impl CallResult {
+    /// The `result` label value.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn label(self) -> &'static str {
+        RESULTS[self as usize]
+    }
+}
+
 /// Label children of one metric for one label set, one per `result`. `ok` and `error` exist
 /// from the first call (so queries on them start from zero); `panic` and `cancelled` appear when
 /// they first happen, which keeps the series count of a function that never panics down.
@@ -77,6 +85,9 @@ pub(crate) struct Children {
     calls: Option<ByResult<IntCounter>>,
     durations: Option<ByResult<Histogram>>,
     errors: Option<ErrorCounter>,
+    /// The label values (`function`, `module`, then `labels(...)`), for captures.
+    #[cfg(feature = "testing")]
+    values: Arc<[String]>,
 }
 
 impl Children {
@@ -93,6 +104,8 @@ impl Children {
             })
         }
         Children {
+            #[cfg(feature = "testing")]
+            values: Arc::clone(&values),
             calls: families
                 .calls
                 .clone()
@@ -155,6 +168,9 @@ impl Labelled {
 
 /// Handles of one call site.
 pub(crate) struct SiteMetrics {
+    /// The call site, for captures.
+    #[cfg(feature = "testing")]
+    info: &'static SiteInfo,
     /// The one label set of a call site without `labels(...)`.
     base: Option<Children>,
     labelled: Option<Labelled>,
@@ -235,6 +251,8 @@ impl SiteMetrics {
                 .as_ref()
                 .is_some_and(|l| l.families.durations.is_some());
         SiteMetrics {
+            #[cfg(feature = "testing")]
+            info,
             base,
             labelled,
             per_second,
@@ -293,6 +311,14 @@ impl SiteMetrics {
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);
+        }
+        #[cfg(feature = "testing")]
+        if crate::testing::capturing() {
+            let error_type = match result {
+                CallResult::Error | CallResult::Panic => error_type,
+                _ => "",
+            };
+            crate::testing::record_call(self.info, &children.values, result.label(), error_type);
         }
     }
 }
