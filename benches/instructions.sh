@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200000}
-bin=$(cargo bench --bench instructions --no-run --message-format=json 2>/dev/null \
+# FEATURES=testing counts the same calls in a build with `observe::testing` compiled in (and
+# no capture active): what the feature costs a call.
+bin=$(cargo bench --bench instructions --no-run --message-format=json ${FEATURES:+--features "$FEATURES"} 2>/dev/null \
   | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and "instructions" in m["executable"]][-1])')
 count() {
   local function=$1

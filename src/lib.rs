@@ -333,11 +333,32 @@ pub use observe_runtime::setup::{otel_layer, propagation, span_id, trace_id, tra
 /// gives the inner one its own records and the outer one everything. Outside any capture, an
 /// observe call pays one relaxed atomic load for this feature (and nothing in builds without
 /// it: enable it in `[dev-dependencies]` only).
+///
+/// Work that runs apart from the capture's closure or future, a `tokio::spawn`ed task or a
+/// spawned thread, records into it once bound with [`current`](testing::current) (as a
+/// subscriber is carried with `tracing`'s `with_subscriber`):
+///
+/// ```
+/// # async fn example() {
+/// use observe::testing::{capture_async, current};
+/// let (_, captured) = capture_async(async {
+///     let task = tokio::spawn(current().bind(async { tracing::info!("in a task") }));
+///     task.await.unwrap();
+///     let scope = current();
+///     std::thread::spawn(move || scope.run(|| tracing::info!("on a thread")))
+///         .join()
+///         .unwrap();
+/// })
+/// .await;
+/// assert_eq!(captured.events().len(), 2);
+/// # }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(example());
+/// ```
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing {
     pub use observe_runtime::testing::{
-        capture, capture_async, Captured, CapturedEvent, CapturedSpan,
+        capture, capture_async, current, CaptureScope, Captured, CapturedEvent, CapturedSpan,
     };
 }
 

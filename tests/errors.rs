@@ -6,7 +6,8 @@ use std::fmt;
 use std::future::Future;
 
 use observe::observe;
-use support::{block_on, record, yield_now, Recording, SpanRec};
+use observe::testing::{capture, CapturedSpan};
+use support::{block_on, yield_now};
 
 #[derive(Debug)]
 pub struct AppError(&'static str);
@@ -119,33 +120,28 @@ fn question_in_macro(s: &str) -> Result<String, AppError> {
     Ok(format!("{}", s.parse::<u32>()?))
 }
 
-fn assert_failed(rec: &Recording, span: &SpanRec, error_type: &str, message: &str) {
-    assert_eq!(span.fields["otel.status_code"], "ERROR", "{span:?}");
-    assert_eq!(span.fields["otel.status_description"], message);
-    assert_eq!(span.fields["error.type"], error_type);
-    let events = rec.events_in(span);
-    let exceptions: Vec<_> = events
+fn assert_failed(span: &CapturedSpan, error_type: &str, message: &str) {
+    span.assert_error();
+    assert_eq!(span.status_description(), Some(message), "{span:?}");
+    assert_eq!(span.field("error.type"), Some(error_type), "{span:?}");
+    let exceptions: Vec<_> = span
+        .events()
         .iter()
         .filter(|e| e.message() == "exception")
         .collect();
-    assert_eq!(
-        exceptions.len(),
-        1,
-        "exactly one exception event: {events:#?}"
-    );
+    assert_eq!(exceptions.len(), 1, "exactly one exception event: {span:?}");
     let event = exceptions[0];
-    assert_eq!(event.level, "ERROR");
-    assert_eq!(event.fields["exception.type"], error_type);
-    assert_eq!(event.fields["exception.message"], message);
-    assert_eq!(event.target, span.target);
+    assert_eq!(event.level(), tracing::Level::ERROR);
+    assert_eq!(event.field("exception.type"), Some(error_type));
+    assert_eq!(event.field("exception.message"), Some(message));
+    assert_eq!(event.target(), span.target());
 }
 
 #[test]
 fn err_sets_status_and_emits_one_exception() {
-    let (_, rec) = record(|| parse("0").unwrap_err());
+    let (_, captured) = capture(|| parse("0").unwrap_err());
     assert_failed(
-        &rec,
-        &rec.span("parse"),
+        captured.span("parse"),
         "errors::AppError",
         "app failed: zero",
     );
@@ -153,10 +149,9 @@ fn err_sets_status_and_emits_one_exception() {
 
 #[test]
 fn question_mark_is_recorded_with_the_converted_error() {
-    let (_, rec) = record(|| parse("x").unwrap_err());
+    let (_, captured) = capture(|| parse("x").unwrap_err());
     assert_failed(
-        &rec,
-        &rec.span("parse"),
+        captured.span("parse"),
         "errors::AppError",
         "app failed: not a number",
     );
@@ -164,49 +159,37 @@ fn question_mark_is_recorded_with_the_converted_error() {
 
 #[test]
 fn ok_leaves_status_unset() {
-    let (out, rec) = record(|| parse("5"));
+    let (out, captured) = capture(|| parse("5"));
     assert_eq!(out.unwrap(), 5);
-    assert!(!rec.span("parse").fields.contains_key("otel.status_code"));
+    assert!(!captured.span("parse").is_error(), "{captured:?}");
 }
 
 #[test]
 fn err_debug_renders_with_debug() {
-    let (_, rec) = record(|| debug_mode().unwrap_err());
-    let span = rec.span("debug_mode");
-    assert_failed(
-        &rec,
-        &span,
-        "errors::AppError",
-        "AppError(\"shown with Debug\")",
-    );
+    let (_, captured) = capture(|| debug_mode().unwrap_err());
+    let span = captured.span("debug_mode");
+    assert_failed(span, "errors::AppError", "AppError(\"shown with Debug\")");
 }
 
 #[test]
 fn errors_without_display_fall_back_to_debug_then_type_name() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         debug_only().unwrap_err();
         let _ = opaque();
     });
     assert_failed(
-        &rec,
-        &rec.span("debug_only"),
+        captured.span("debug_only"),
         "errors::DebugOnly",
         "DebugOnly { code: 7 }",
     );
-    assert_failed(
-        &rec,
-        &rec.span("opaque"),
-        "errors::Opaque",
-        "errors::Opaque",
-    );
+    assert_failed(captured.span("opaque"), "errors::Opaque", "errors::Opaque");
 }
 
 #[test]
 fn result_aliases_are_results() {
-    let (_, rec) = record(|| io_alias().unwrap_err());
+    let (_, captured) = capture(|| io_alias().unwrap_err());
     assert_failed(
-        &rec,
-        &rec.span("io_alias"),
+        captured.span("io_alias"),
         "std::io::error::Error",
         "disk on fire",
     );
@@ -214,62 +197,58 @@ fn result_aliases_are_results() {
 
 #[test]
 fn none_is_not_an_error() {
-    let (out, rec) = record(|| option_question(None));
+    let (out, captured) = capture(|| option_question(None));
     assert_eq!(out, None);
     assert_eq!(option_question(Some(1)), Some(2));
-    assert!(!rec
-        .span("option_question")
-        .fields
-        .contains_key("otel.status_code"));
+    assert!(!captured.span("option_question").is_error(), "{captured:?}");
 }
 
 #[test]
 fn error_if_and_ok_if_decide_for_other_types() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         status(-3);
         http(503);
     });
-    assert_failed(&rec, &rec.span("status"), "i32", "-3");
-    assert_failed(&rec, &rec.span("http"), "u16", "503");
-    let (_, rec) = record(|| {
+    assert_failed(captured.span("status"), "i32", "-3");
+    assert_failed(captured.span("http"), "u16", "503");
+    let (_, captured) = capture(|| {
         status(3);
         http(200);
     });
-    assert!(!rec.span("status").fields.contains_key("otel.status_code"));
-    assert!(!rec.span("http").fields.contains_key("otel.status_code"));
+    assert!(!captured.span("status").is_error(), "{captured:?}");
+    assert!(!captured.span("http").is_error(), "{captured:?}");
 }
 
 #[test]
 fn panic_is_recorded_and_continues_unchanged() {
-    let (caught, rec) = record(|| std::panic::catch_unwind(|| panics("kaboom 42")));
+    let (caught, captured) = capture(|| std::panic::catch_unwind(|| panics("kaboom 42")));
     let payload = caught.unwrap_err();
     assert_eq!(
         payload.downcast_ref::<String>().map(String::as_str),
         Some("kaboom 42")
     );
-    assert_failed(&rec, &rec.span("panics"), "panic", "kaboom 42");
-    assert!(rec.span("panics").closed);
+    assert_failed(captured.span("panics"), "panic", "kaboom 42");
+    assert!(captured.span("panics").is_closed());
 }
 
 #[test]
 fn async_err_and_question_mark() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         block_on(async_fails()).unwrap_err();
         block_on(async_question("nope")).unwrap_err();
     });
     assert_failed(
-        &rec,
-        &rec.span("async_fails"),
+        captured.span("async_fails"),
         "errors::AppError",
         "app failed: async",
     );
-    let span = rec.span("async_question");
-    assert_failed(&rec, &span, "errors::AppError", "app failed: not a number");
+    let span = captured.span("async_question");
+    assert_failed(span, "errors::AppError", "app failed: not a number");
 }
 
 #[test]
 fn async_panic_is_a_panic_even_when_the_future_is_dropped_later() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         let mut fut = Box::pin(async_panics());
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             block_on(fut.as_mut());
@@ -277,32 +256,32 @@ fn async_panic_is_a_panic_even_when_the_future_is_dropped_later() {
         assert!(caught.is_err());
         drop(fut); // no panic in progress any more
     });
-    let span = rec.span("async_panics");
-    assert_failed(&rec, &span, "panic", "async boom");
-    assert!(!span.fields.contains_key("cancelled"));
+    let span = captured.span("async_panics");
+    assert_failed(span, "panic", "async boom");
+    assert_eq!(span.field("cancelled"), None);
 }
 
 #[test]
 fn dropped_future_is_cancelled_without_error_status() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         let mut fut = Box::pin(never_finishes());
         let waker = std::task::Waker::noop();
         let mut cx = std::task::Context::from_waker(waker);
         assert!(fut.as_mut().poll(&mut cx).is_pending());
         drop(fut);
     });
-    let span = rec.span("never_finishes");
-    assert_eq!(span.fields["cancelled"], "true");
-    assert!(!span.fields.contains_key("otel.status_code"));
-    assert!(span.closed);
-    assert!(rec.events().is_empty());
+    let span = captured.span("never_finishes");
+    assert_eq!(span.field("cancelled"), Some("true"));
+    assert!(!span.is_error(), "{span:?}");
+    assert!(span.is_closed());
+    assert!(captured.events().is_empty());
 }
 
 #[test]
 fn question_mark_inside_a_macro_is_an_unseen_error() {
-    let (_, rec) = record(|| question_in_macro("x").unwrap_err());
-    let span = rec.span("question_in_macro");
-    assert_eq!(span.fields["error.type"], "unknown");
-    assert_eq!(span.fields["otel.status_code"], "ERROR");
+    let (_, captured) = capture(|| question_in_macro("x").unwrap_err());
+    let span = captured.span("question_in_macro");
+    assert_eq!(span.field("error.type"), Some("unknown"));
+    span.assert_error();
     assert_eq!(question_in_macro("4").unwrap(), "4");
 }

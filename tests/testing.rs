@@ -200,3 +200,70 @@ fn debug_is_stable_and_has_no_timings() {
     assert!(first.contains("span #0 INFO sync_call"), "{first}");
     assert!(!first.contains("elapsed"), "{first}");
 }
+
+#[observe]
+fn outer_call() -> u32 {
+    sync_call(1) + sync_call(2)
+}
+
+#[test]
+fn ids_count_per_capture_and_children_share_their_root_trace() {
+    let (_, first) = capture(|| {
+        outer_call();
+        sync_call(3)
+    });
+    let ids: Vec<(usize, usize)> = first
+        .spans()
+        .iter()
+        .map(|s| (s.id(), s.trace_id()))
+        .collect();
+    // outer_call (root), its two children, then a second root.
+    assert_eq!(ids, [(0, 0), (1, 0), (2, 0), (3, 3)], "{first:?}");
+    assert_eq!(first.spans()[1].parent(), Some("outer_call"));
+    // A second capture counts from 0 again, and its text is the same.
+    let (_, second) = capture(|| {
+        outer_call();
+        sync_call(3)
+    });
+    assert_eq!(format!("{first:?}"), format!("{second:?}"));
+    assert!(format!("{first:?}").contains("span #1 (trace #0) INFO sync_call"));
+}
+
+#[test]
+fn timings_are_there_for_whoever_asks() {
+    let before = std::time::SystemTime::now();
+    let (_, captured) = capture(|| {
+        let span = tracing::info_span!("still_open");
+        let _entered = span.enter();
+        tracing::info!("inside");
+        std::mem::forget(span.clone());
+        sync_call(1)
+    });
+    let call = captured.span("sync_call");
+    assert!(call.is_closed());
+    assert!(call.duration().is_some());
+    assert!(call.started_at() >= before);
+    let open = captured.span("still_open");
+    assert!(captured.events()[0].timestamp() >= open.started_at());
+    assert!(call.started_at() >= captured.events()[0].timestamp());
+    assert!(
+        !open.is_closed() && open.duration().is_none(),
+        "{captured:?}"
+    );
+}
+
+#[observe]
+fn fails() -> Result<(), JobError> {
+    Err(JobError(7))
+}
+
+#[test]
+fn status_description_is_the_failure_text() {
+    let (_, captured) = capture(|| {
+        let _ = fails();
+        sync_call(1)
+    });
+    let failed = captured.span("fails").assert_error();
+    assert_eq!(failed.status_description(), Some("job 7 failed"));
+    assert_eq!(captured.span("sync_call").status_description(), None);
+}

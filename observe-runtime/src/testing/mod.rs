@@ -19,6 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 pub(crate) use record::{capturing, record_call};
 use record::{Active, Store, DISPATCH};
@@ -50,6 +51,48 @@ pub async fn capture_async<F: Future>(future: F) -> (F::Output, Captured) {
     (out, Captured::from_store(&store))
 }
 
+/// The captures active where it is called, to carry into work that runs elsewhere: a
+/// `tokio::spawn`ed task or a spawned thread is not polled inside the capture's future or
+/// closure, so it records nothing unless bound (as with `tracing`'s `with_subscriber`).
+///
+/// (The example is on the facade's `observe::testing`.)
+pub fn current() -> CaptureScope {
+    CaptureScope {
+        stores: record::stack(),
+    }
+}
+
+/// Captures to make active around other work: see [`current`].
+#[derive(Clone)]
+pub struct CaptureScope {
+    stores: Vec<Arc<Store>>,
+}
+
+impl CaptureScope {
+    /// Runs `f` with the captures active, on whichever thread calls this.
+    pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        if self.stores.is_empty() {
+            return f();
+        }
+        let _active = Active::push(&self.stores);
+        tracing::dispatcher::with_default(&DISPATCH, f)
+    }
+
+    /// `future`, polled with the captures active, on whichever thread polls it.
+    pub fn bind<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+        Capturing {
+            future: Box::pin(future),
+            stores: self.stores.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for CaptureScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaptureScope({} captures)", self.stores.len())
+    }
+}
+
 /// Polls its future with its captures active and the capture subscriber as the default.
 struct Capturing<F> {
     future: Pin<Box<F>>,
@@ -77,12 +120,15 @@ pub struct Captured {
 #[derive(Clone)]
 pub struct CapturedSpan {
     id: usize,
+    trace: usize,
     name: String,
     target: String,
     level: tracing::Level,
     parent: Option<String>,
     fields: BTreeMap<String, String>,
     events: Vec<CapturedEvent>,
+    started: SystemTime,
+    duration: Option<Duration>,
 }
 
 /// One event emitted inside a capture.
@@ -92,6 +138,7 @@ pub struct CapturedEvent {
     target: String,
     span: Option<usize>,
     fields: BTreeMap<String, String>,
+    timestamp: SystemTime,
 }
 
 impl Captured {
@@ -105,6 +152,7 @@ impl Captured {
                 target: e.target,
                 span: e.span,
                 fields: e.fields,
+                timestamp: e.timestamp,
             })
             .collect();
         let spans = data
@@ -113,6 +161,7 @@ impl Captured {
             .enumerate()
             .map(|(id, s)| CapturedSpan {
                 id,
+                trace: s.trace,
                 events: events
                     .iter()
                     .filter(|e| e.span == Some(id))
@@ -123,6 +172,8 @@ impl Captured {
                 level: s.level,
                 parent: s.parent,
                 fields: s.fields,
+                started: s.started,
+                duration: s.duration,
             })
             .collect();
         Captured {
@@ -224,6 +275,18 @@ impl Captured {
 }
 
 impl CapturedSpan {
+    /// The span's id in this capture: spans count from 0 in the order they were opened, so
+    /// ids are the same on every run.
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// The id of its trace in this capture: the id of the first captured span of the trace (a
+    /// span whose parent was opened outside the capture starts one).
+    pub fn trace_id(&self) -> usize {
+        self.trace
+    }
+
     /// The span's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -252,6 +315,30 @@ impl CapturedSpan {
     /// Whether the call failed: the span's `otel.status_code` is `ERROR`.
     pub fn is_error(&self) -> bool {
         self.field("otel.status_code") == Some("ERROR")
+    }
+
+    /// The failure's description (`otel.status_description`), when the call failed.
+    pub fn status_description(&self) -> Option<&str> {
+        if self.is_error() {
+            self.field("otel.status_description")
+        } else {
+            None
+        }
+    }
+
+    /// When the span was opened (wall clock; left out of `Debug`).
+    pub fn started_at(&self) -> SystemTime {
+        self.started
+    }
+
+    /// How long the span was open, once it has closed (left out of `Debug`).
+    pub fn duration(&self) -> Option<Duration> {
+        self.duration
+    }
+
+    /// Whether the span closed inside the capture.
+    pub fn is_closed(&self) -> bool {
+        self.duration.is_some()
     }
 
     /// Panics, with the span's fields, unless the span records a failure.
@@ -285,6 +372,11 @@ impl CapturedEvent {
     /// The event's target.
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// When the event was emitted (wall clock; left out of `Debug`).
+    pub fn timestamp(&self) -> SystemTime {
+        self.timestamp
     }
 
     /// A field's value as the channels show it.
@@ -328,7 +420,11 @@ impl fmt::Debug for Captured {
 
 impl fmt::Debug for CapturedSpan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "span #{} {} {}", self.id, self.level, self.name)?;
+        write!(f, "span #{}", self.id)?;
+        if self.trace != self.id {
+            write!(f, " (trace #{})", self.trace)?;
+        }
+        write!(f, " {} {}", self.level, self.name)?;
         if let Some(parent) = &self.parent {
             write!(f, " (in {parent})")?;
         }

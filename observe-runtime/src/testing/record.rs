@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -61,11 +62,17 @@ pub(super) struct Data {
 }
 
 pub(super) struct SpanData {
+    /// The index of the first span of its trace in the same capture (its own for a root).
+    pub(super) trace: usize,
     pub(super) name: String,
     pub(super) target: String,
     pub(super) level: tracing::Level,
     pub(super) parent: Option<String>,
     pub(super) fields: BTreeMap<String, String>,
+    pub(super) started: SystemTime,
+    pub(super) opened: Instant,
+    /// Set when the span closes.
+    pub(super) duration: Option<Duration>,
 }
 
 pub(super) struct EventData {
@@ -74,6 +81,7 @@ pub(super) struct EventData {
     /// The index of its span in the same capture, if the span was captured.
     pub(super) span: Option<usize>,
     pub(super) fields: BTreeMap<String, String>,
+    pub(super) timestamp: SystemTime,
 }
 
 /// One increment of an observe metric series.
@@ -183,22 +191,36 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
         let mut fields = BTreeMap::new();
         attrs.record(&mut Fields(&mut fields));
         let meta = attrs.metadata();
-        let parent = span.parent().map(|p| p.name().to_owned());
+        let parent = span.parent();
+        let parent_extensions = parent.as_ref().map(|p| p.extensions());
+        let parent_owners = parent_extensions.as_ref().and_then(|e| e.get::<Owners>());
+        let parent = parent.as_ref().map(|p| p.name().to_owned());
+        let (started, opened) = (SystemTime::now(), Instant::now());
         let mut owners = Vec::with_capacity(stores.len());
         for store in stores {
             let index = {
                 let mut data = store.data();
+                let index = data.spans.len();
+                let trace = parent_owners
+                    .and_then(|owners| owners.index_in(&store))
+                    .and_then(|parent| data.spans.get(parent))
+                    .map_or(index, |parent| parent.trace);
                 data.spans.push(SpanData {
+                    trace,
                     name: meta.name().to_owned(),
                     target: meta.target().to_owned(),
                     level: *meta.level(),
                     parent: parent.clone(),
                     fields: fields.clone(),
+                    started,
+                    opened,
+                    duration: None,
                 });
-                data.spans.len() - 1
+                index
             };
             owners.push((store, index));
         }
+        drop(parent_extensions);
         span.extensions_mut().insert(Owners(owners));
     }
 
@@ -228,20 +250,40 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for CaptureLayer {
         let span = ctx.event_span(event);
         let extensions = span.as_ref().map(|s| s.extensions());
         let owners = extensions.as_ref().and_then(|e| e.get::<Owners>());
+        let timestamp = SystemTime::now();
         for store in stores {
-            let index = owners.and_then(|Owners(owners)| {
-                owners
-                    .iter()
-                    .find(|(owner, _)| Arc::ptr_eq(owner, &store))
-                    .map(|(_, index)| *index)
-            });
+            let index = owners.and_then(|owners| owners.index_in(&store));
             store.data().events.push(EventData {
                 level: *meta.level(),
                 target: meta.target().to_owned(),
                 span: index,
                 fields: fields.clone(),
+                timestamp,
             });
         }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let extensions = span.extensions();
+        let Some(Owners(owners)) = extensions.get::<Owners>() else {
+            return;
+        };
+        for (store, index) in owners {
+            if let Some(span) = store.data().spans.get_mut(*index) {
+                span.duration = Some(span.opened.elapsed());
+            }
+        }
+    }
+}
+
+impl Owners {
+    /// The span's index in `store`, if that capture holds it.
+    fn index_in(&self, store: &Arc<Store>) -> Option<usize> {
+        self.0
+            .iter()
+            .find(|(owner, _)| Arc::ptr_eq(owner, store))
+            .map(|(_, index)| *index)
     }
 }
 
