@@ -10,7 +10,8 @@ use std::future::Future;
 use std::task::{Context, Waker};
 
 use observe::observe;
-use support::{block_on, record, sample};
+use observe::testing::{capture, Captured, CapturedEvent};
+use support::{block_on, sample};
 
 #[derive(Debug)]
 pub struct AppError(&'static str);
@@ -77,19 +78,34 @@ fn unpin_future(s: &'static str) -> impl Future<Output = Result<u32, AppError>> 
     std::future::ready(s.parse::<u32>().map_err(AppError::from))
 }
 
+fn events_named<'a>(captured: &'a Captured, message: &str) -> Vec<&'a CapturedEvent> {
+    captured
+        .events()
+        .iter()
+        .filter(|e| e.message() == message)
+        .collect()
+}
+
 #[test]
 fn a_body_without_await_records_its_span_and_metrics() {
-    let (out, rec) = record(|| {
+    let (out, captured) = capture(|| {
         let out = block_on(ready_ok(1));
         tracing::info!("after");
         out
     });
     assert_eq!(out, 2);
-    let span = rec.span("ready_ok");
-    assert!(span.closed);
-    assert!(!span.fields.contains_key("otel.status_code"));
-    assert_eq!(rec.events_named("inside")[0].span, Some(span.id));
-    assert_eq!(rec.events_named("after")[0].span, None, "the span was left");
+    let span = captured.span("ready_ok");
+    assert!(span.is_closed());
+    assert!(!span.is_error(), "{span:?}");
+    assert_eq!(
+        events_named(&captured, "inside")[0].span_id(),
+        Some(span.id())
+    );
+    assert_eq!(
+        events_named(&captured, "after")[0].span_id(),
+        None,
+        "the span was left"
+    );
     assert_eq!(
         sample("shape_ready_calls_total", &[("result", "ok")]),
         Some(1.0)
@@ -105,28 +121,31 @@ fn a_body_without_await_records_its_span_and_metrics() {
 
 #[test]
 fn a_body_without_await_records_errors_from_question_mark_and_return() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         assert!(block_on(ready_question("x")).is_err());
         assert!(block_on(ready_question("0")).is_err());
         assert_eq!(block_on(ready_question("7")).unwrap(), 7);
     });
-    let spans: Vec<_> = rec
+    let spans: Vec<_> = captured
         .spans()
-        .into_iter()
-        .filter(|s| s.name == "ready_question")
+        .iter()
+        .filter(|s| s.name() == "ready_question")
         .collect();
     assert_eq!(spans.len(), 3);
-    assert_eq!(spans[0].fields["otel.status_code"], "ERROR");
-    assert_eq!(spans[0].fields["error.type"], "async_shapes::AppError");
+    assert_eq!(spans[0].field("otel.status_code").unwrap(), "ERROR");
     assert_eq!(
-        spans[0].fields["otel.status_description"],
+        spans[0].field("error.type").unwrap(),
+        "async_shapes::AppError"
+    );
+    assert_eq!(
+        spans[0].field("otel.status_description").unwrap(),
         "app failed: not a number"
     );
     assert_eq!(
-        spans[1].fields["otel.status_description"],
+        spans[1].field("otel.status_description").unwrap(),
         "app failed: zero"
     );
-    assert!(!spans[2].fields.contains_key("otel.status_code"));
+    assert!(!spans[2].is_error(), "{captured:?}");
     assert_eq!(
         sample("shape_question_calls_total", &[("result", "error")]),
         Some(2.0)
@@ -145,43 +164,45 @@ fn a_body_without_await_records_a_panic() {
 
 #[test]
 fn a_body_without_await_keeps_its_flow() {
-    let (_, rec) = record(|| block_on(ready_flow()));
-    let steps: Vec<_> = rec
+    let (_, captured) = capture(|| block_on(ready_flow()));
+    let steps: Vec<_> = captured
         .events()
-        .into_iter()
+        .iter()
         .filter(|e| e.message() == "flow_step")
         .collect();
     assert_eq!(steps.len(), 2);
-    assert_eq!(rec.events_named("flow_completed").len(), 1);
+    assert_eq!(events_named(&captured, "flow_completed").len(), 1);
     assert_eq!(
-        steps[0].fields["flow_id"],
-        rec.events_named("flow_completed")[0].fields["flow_id"]
+        steps[0].field("flow_id").unwrap(),
+        events_named(&captured, "flow_completed")[0]
+            .field("flow_id")
+            .unwrap()
     );
 }
 
 #[test]
 fn a_macro_that_awaits_makes_the_call_a_future_that_can_be_cancelled() {
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         let mut fut = Box::pin(awaits_in_a_macro());
         let mut cx = Context::from_waker(Waker::noop());
         assert!(fut.as_mut().poll(&mut cx).is_pending());
         tracing::info!("between polls");
         drop(fut);
     });
-    let span = rec.span("awaits_in_a_macro");
-    assert_eq!(rec.events_named("between polls")[0].span, None);
-    assert_eq!(span.fields["cancelled"], "true");
-    assert!(!span.fields.contains_key("otel.status_code"));
-    assert!(span.closed);
+    let span = captured.span("awaits_in_a_macro");
+    assert_eq!(events_named(&captured, "between polls")[0].span_id(), None);
+    assert_eq!(span.field("cancelled").unwrap(), "true");
+    assert!(!span.is_error(), "{span:?}");
+    assert!(span.is_closed());
 }
 
 #[test]
 fn a_question_mark_in_a_macro_of_an_async_fn_is_seen() {
-    let (_, rec) = record(|| assert!(block_on(question_in_format("x")).is_err()));
-    let span = rec.span("question_in_format");
-    assert_eq!(span.fields["error.type"], "async_shapes::AppError");
+    let (_, captured) = capture(|| assert!(block_on(question_in_format("x")).is_err()));
+    let span = captured.span("question_in_format");
+    assert_eq!(span.field("error.type").unwrap(), "async_shapes::AppError");
     assert_eq!(
-        span.fields["otel.status_description"],
+        span.field("otel.status_description").unwrap(),
         "app failed: not a number"
     );
 }
@@ -191,17 +212,21 @@ fn a_future_promised_unpin_is_observed_until_it_ends_and_stays_unpin() {
     fn unpin<T: Unpin>(future: T) -> T {
         future
     }
-    let (_, rec) = record(|| {
+    let (_, captured) = capture(|| {
         let mut fut = unpin(unpin_future("x"));
         tracing::info!("made");
         let mut cx = Context::from_waker(Waker::noop());
         let polled = std::pin::Pin::new(&mut fut).poll(&mut cx);
         assert!(matches!(polled, std::task::Poll::Ready(Err(_))));
     });
-    let span = rec.span("unpin_future");
-    assert_eq!(rec.events_named("made")[0].span, None, "left between calls");
-    assert_eq!(span.fields["error.type"], "async_shapes::AppError");
-    assert!(span.closed);
+    let span = captured.span("unpin_future");
+    assert_eq!(
+        events_named(&captured, "made")[0].span_id(),
+        None,
+        "left between calls"
+    );
+    assert_eq!(span.field("error.type").unwrap(), "async_shapes::AppError");
+    assert!(span.is_closed());
     assert_eq!(
         sample("shape_unpin_calls_total", &[("result", "error")]),
         Some(1.0)

@@ -374,6 +374,11 @@ impl CapturedEvent {
         &self.target
     }
 
+    /// The [`id`](CapturedSpan::id) of the span it was emitted in, if that span was captured.
+    pub fn span_id(&self) -> Option<usize> {
+        self.span
+    }
+
     /// When the event was emitted (wall clock; left out of `Debug`).
     pub fn timestamp(&self) -> SystemTime {
         self.timestamp
