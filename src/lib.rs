@@ -92,6 +92,7 @@
 /// | `crate = path` | where the `observe` facade is, if re-exported or renamed |
 /// | `skip` | on a method inside an `#[observe]` `impl` block or trait: leave it alone |
 /// | `labels(k = expr, …)` | extra labels of `counter`, `histogram` and `errors`, their values the `Display` of `expr` at the start of each call; at most 100 distinct label sets per call site, later sets are counted under `other` |
+/// | `slow = "250ms"` | a call that takes longer logs one WARN `slow_call` event in its span (`elapsed_ms`, `threshold_ms`, and `flow_id`, `last_step` inside a flow) and, at a call site that records metrics, adds 1 to `observe_slow_calls_total{function, module}`; its result and `error_type` are unchanged. Units `ns`, `us`, `ms`, `s`, decimals allowed (`"1.5s"`); checked at compile time. The call is timed when a subscriber listens or the site has metrics; the check is one comparison of a duration already measured |
 /// | `flow` / `flow = "name"` | make each call a flow with a fresh `flow_id`: `flow_started`, `flow_completed` or `flow_failed` events, and [`step!`] inside it |
 ///
 /// # Secret parameters

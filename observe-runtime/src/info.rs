@@ -41,6 +41,9 @@ pub struct SiteInfo {
     /// `#[observe(flow)]`: the flow's name and the fields of its `flow_started` event
     /// (`message`, `flow`, `flow_id`, then the recorded arguments).
     pub flow: Option<FlowInfo>,
+    /// `slow = "…"`: a call that takes longer logs `slow_call` (WARN) and is counted in
+    /// `observe_slow_calls_total`.
+    pub slow: Option<std::time::Duration>,
 }
 
 /// What a flow call site knows at compile time.

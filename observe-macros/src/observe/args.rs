@@ -11,7 +11,7 @@ use syn::{Expr, Ident, Lit, LitStr, Path, Token};
 
 use super::values::{
     check_non_empty, flag, judge_path, named, parse_buckets, parse_err, parse_level, parse_list,
-    parse_ret, str_or_path,
+    parse_ret, parse_slow, str_or_path,
 };
 use crate::attr::{did_you_mean, SetOnce};
 pub(crate) use crate::fields::FieldSpec;
@@ -33,6 +33,8 @@ pub(crate) struct Args {
     pub in_flight: Option<MetricKey>,
     pub judge: Option<Judge>,
     pub flow: Option<MetricKey>,
+    /// `slow = "250ms"`: the threshold in nanoseconds.
+    pub slow: Option<u64>,
     /// Bare `skip`: opts a method out of its block's `#[observe]`.
     pub skip: Option<Span>,
     /// `#[tracing::instrument]`'s `skip(a, b)`: checked, otherwise redundant (nothing is
@@ -165,6 +167,7 @@ struct Slots {
     in_flight: Option<SetOnce<MetricKey>>,
     judge: Option<SetOnce<Judge>>,
     flow: Option<SetOnce<MetricKey>>,
+    slow: Option<SetOnce<u64>>,
     skip: Option<SetOnce<()>>,
     skipped: Option<SetOnce<Vec<Ident>>>,
     skip_all: Option<SetOnce<()>>,
@@ -229,6 +232,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
                 slot(&mut s.judge, k).set(span, judge).map_err(|_| conflict(span))
             },
             "flow" => |k| slot(&mut s.flow, k).set(span, named(&meta, span, "a flow name")?),
+            "slow" => |k| slot(&mut s.slow, k).set(span, parse_slow(&meta)?),
             "crate" => |k| slot(&mut s.krate, k).set(span, crate::attr::crate_path(&meta)?),
             // `skip(a, b)` is tracing's; a bare `skip` opts a method out of its block.
             "skip" => |k| if meta.input.peek(syn::token::Paren) {
@@ -268,6 +272,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         in_flight: s.in_flight.and_then(SetOnce::take),
         judge: s.judge.and_then(SetOnce::take),
         flow: s.flow.and_then(SetOnce::take),
+        slow: s.slow.and_then(SetOnce::take),
         skip: s.skip.as_ref().and_then(SetOnce::span),
         skipped: s.skipped.and_then(SetOnce::take).unwrap_or_default(),
         parent: s.parent.and_then(SetOnce::take),

@@ -361,6 +361,10 @@ impl Gen<'_> {
                 #g.enter();
             }
         };
+        let slow = option(
+            args.slow
+                .map(|nanos| quote!(::core::time::Duration::from_nanos(#nanos))),
+        );
         let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
         let label_values = args.labels.iter().map(|l| {
             let value = &l.value;
@@ -388,6 +392,7 @@ impl Gen<'_> {
                 span_fields: &[#(#span_names),*],
                 records_return: #records_return,
                 flow: #flow,
+                slow: #slow,
             });
             #start
             #set_labels
@@ -396,7 +401,8 @@ impl Gen<'_> {
         }
     }
 
-    /// What the call site declares: whether it has metrics, a flow, `labels(...)`.
+    /// What the call site declares: whether it has metrics, a flow (or a `slow` threshold:
+    /// both need the full record whenever a subscriber listens), `labels(...)`.
     fn kind(&self, metrics: &Metrics) -> (bool, bool, bool) {
         let has_metrics = metrics.counter.is_some()
             || metrics.histogram.is_some()
@@ -404,7 +410,7 @@ impl Gen<'_> {
             || metrics.in_flight.is_some();
         (
             has_metrics,
-            self.args.flow.is_some(),
+            self.args.flow.is_some() || self.args.slow.is_some(),
             !self.args.labels.is_empty(),
         )
     }

@@ -261,3 +261,53 @@ pub(super) fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Resul
     }
     Ok(Buckets { key, values })
 }
+
+/// `slow = "250ms"`: a threshold as a literal with a unit (`ns`, `us`, `ms`, `s`; a decimal
+/// number, `1.5s`), turned into whole nanoseconds at compile time.
+pub(crate) fn parse_slow(meta: &ParseNestedMeta<'_>) -> syn::Result<u64> {
+    let lit: LitStr = meta.value()?.parse()?;
+    slow_nanos(&lit.value()).ok_or_else(|| {
+        syn::Error::new(
+            lit.span(),
+            "expected a duration with a unit, such as `\"250ms\"`, `\"1.5s\"`, `\"800us\"` or `\"50ns\"`",
+        )
+    })
+}
+
+fn slow_nanos(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let per_unit = match unit {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    let number = number.trim();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let nanos = number.parse::<f64>().ok()? * per_unit;
+    // Under a nanosecond is no threshold; a year is a typo.
+    (1.0..=3.2e16)
+        .contains(&nanos)
+        .then(|| nanos.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slow_nanos;
+
+    #[test]
+    fn slow_thresholds_read_as_nanoseconds() {
+        assert_eq!(slow_nanos("250ms"), Some(250_000_000));
+        assert_eq!(slow_nanos("1.5s"), Some(1_500_000_000));
+        assert_eq!(slow_nanos("800us"), Some(800_000));
+        assert_eq!(slow_nanos(" 50 ns "), Some(50));
+        for bad in ["", "ms", "fast", "-5ms", "5", "5m", "1e3ms", "0ms", "0.1ns"] {
+            assert_eq!(slow_nanos(bad), None, "{bad}");
+        }
+    }
+}

@@ -51,7 +51,7 @@ impl FullCall {
         let flow_name = site.info.flow.as_ref().map(|f| f.name);
         let mut start = None;
         let mut flow = None;
-        if metrics.measures_time() || flow_name.is_some() {
+        if metrics.measures_time() || flow_name.is_some() || site.info.slow.is_some() {
             let now = quanta::Instant::now();
             start = Some(now);
             flow = flow_name.map(|name| Frame::new(name, now, span.id()));
@@ -322,11 +322,29 @@ impl FullCall {
         let elapsed = self
             .start
             .map_or(std::time::Duration::ZERO, |start| start.elapsed());
+        if let Some(threshold) = self.site.info.slow {
+            if elapsed > threshold {
+                self.slow_call(elapsed, threshold);
+            }
+        }
         let metrics = self.site.metrics();
         if metrics.is_active() {
             let children = self.extra.as_ref().and_then(|e| e.children.as_deref());
             metrics.finished(children, result, elapsed, error_type);
         }
         self.exit();
+    }
+
+    #[cold]
+    fn slow_call(&self, elapsed: std::time::Duration, threshold: std::time::Duration) {
+        let parent = self.span.id();
+        let flow = self
+            .flow()
+            .map(|frame| (display(frame.id), frame.last_step));
+        let flow = flow
+            .as_ref()
+            .map(|(id, last)| (id as &dyn Value, last as &dyn Value));
+        self.site
+            .slow_call(parent.as_ref(), elapsed, threshold, flow);
     }
 }

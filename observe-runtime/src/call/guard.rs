@@ -71,7 +71,7 @@ impl Default for Slot {
 pub struct SiteKind {
     /// Any of `counter`, `histogram`, `errors`, `in_flight`.
     pub metrics: bool,
-    /// `flow`.
+    /// `flow`, or `slow`: a full record whenever a subscriber listens.
     pub flow: bool,
     /// `labels(...)`.
     pub labels: bool,

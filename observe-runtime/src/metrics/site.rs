@@ -179,6 +179,8 @@ pub(crate) struct SiteMetrics {
     /// Whether a call's duration is recorded (a histogram with or without labels).
     measures_time: bool,
     in_flight: Option<IntGauge>,
+    /// `slow = "…"`: the threshold and this call site's `observe_slow_calls_total` child.
+    slow: Option<(Duration, IntCounter)>,
     active: bool,
 }
 
@@ -246,10 +248,17 @@ impl SiteMetrics {
             (None, Some(labelled))
         };
         let per_second = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second());
+        // Counted only for a call site that records metrics (without them a call nobody
+        // listens to is not timed at all).
+        let slow = info
+            .slow
+            .filter(|_| active)
+            .and_then(|threshold| Some((threshold, slow_calls(info)?)));
         let measures_time = base.as_ref().is_some_and(|c| c.durations.is_some())
             || labelled
                 .as_ref()
-                .is_some_and(|l| l.families.durations.is_some());
+                .is_some_and(|l| l.families.durations.is_some())
+            || slow.is_some();
         SiteMetrics {
             #[cfg(feature = "testing")]
             info,
@@ -258,6 +267,7 @@ impl SiteMetrics {
             per_second,
             measures_time,
             in_flight,
+            slow,
             active,
         }
     }
@@ -312,6 +322,11 @@ impl SiteMetrics {
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);
         }
+        if let Some((threshold, slow)) = &self.slow {
+            if elapsed > *threshold {
+                slow.inc();
+            }
+        }
         #[cfg(feature = "testing")]
         if crate::testing::capturing() {
             let error_type = match result {
@@ -345,4 +360,20 @@ impl ErrorCounter {
             child(error_type).inc();
         }
     }
+}
+
+/// `observe_slow_calls_total{function, module}`: calls of `slow = "…"` sites that took longer
+/// than their threshold; one family for every such site, so one alert covers them all.
+fn slow_calls(info: &SiteInfo) -> Option<IntCounter> {
+    const NAME: &str = "observe_slow_calls_total";
+    let vec = report(
+        info,
+        NAME,
+        Family::counter(
+            NAME,
+            "Calls slower than their `slow` threshold.",
+            vec!["function", "module"],
+        ),
+    )?;
+    Some(vec.with_label_values(&[info.name, info.module]))
 }

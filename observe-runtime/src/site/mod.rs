@@ -23,6 +23,7 @@ pub struct Site {
     pub(crate) span_callsite: OnceLock<&'static SpanCallsite>,
     pub(crate) exception: OnceLock<&'static EventCallsite>,
     return_event: OnceLock<&'static EventCallsite>,
+    slow_call: OnceLock<&'static EventCallsite>,
     pub(crate) flow_events: OnceLock<FlowEvents>,
 }
 
@@ -56,6 +57,7 @@ impl Site {
             span_callsite: OnceLock::new(),
             exception: OnceLock::new(),
             return_event: OnceLock::new(),
+            slow_call: OnceLock::new(),
             flow_events: OnceLock::new(),
         }
     }
@@ -85,6 +87,48 @@ impl Site {
         if event.enabled() {
             event.emit(span.id().as_ref(), &[value]);
         }
+    }
+
+    /// `slow = "…"`: the WARN `slow_call` event, in the call's span. `flow` is the flow's id
+    /// and last step, inside a flow.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn slow_call(
+        &'static self,
+        span: Option<&tracing::Id>,
+        elapsed: std::time::Duration,
+        threshold: std::time::Duration,
+        flow: Option<(&dyn tracing::Value, &dyn tracing::Value)>,
+    ) {
+        let event = self.slow_call.get_or_init(|| {
+            EventCallsite::new(
+                &self.info,
+                "slow_call",
+                Level::WARN,
+                &[
+                    "message",
+                    "elapsed_ms",
+                    "threshold_ms",
+                    "flow_id",
+                    "last_step",
+                ],
+            )
+        });
+        if !event.enabled() {
+            return;
+        }
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        let (elapsed, threshold) = (ms(elapsed), ms(threshold));
+        let mut values: [&dyn tracing::Value; 5] = [&"slow_call", &elapsed, &threshold, &"", &""];
+        let n = match flow {
+            Some((id, last_step)) => {
+                values[3] = id;
+                values[4] = last_step;
+                5
+            }
+            None => 3,
+        };
+        event.emit(span, &values[..n]);
     }
 
     /// The flow events of this call site, built on first use; `None` if it is not a flow.
