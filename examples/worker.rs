@@ -144,7 +144,7 @@ fn args() -> Result<Args, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args()?;
-    let telemetry = observe::init()?;
+    let telemetry = observe::init!()?;
     let mut tasks = tokio::task::JoinSet::new();
     for job in jobs(args.jobs) {
         tasks.spawn(async move { process_job(&job).await });

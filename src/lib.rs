@@ -299,6 +299,30 @@ pub mod logs {
 #[cfg(feature = "setup")]
 #[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
 pub use observe_runtime::setup::{init, Config, Error, LogFormat, Protocol, Sampler, Telemetry};
+
+/// [`init()`], with the application's own version (its `CARGO_PKG_VERSION`) as
+/// `service.version` unless one is configured: on the resource of every exported signal and
+/// on `observe_build_info`. (A function cannot see its caller's package version; this macro
+/// expands in the application.)
+///
+/// ```no_run
+/// fn main() -> Result<(), observe::Error> {
+///     let _telemetry = observe::init!()?;
+///     Ok(())
+/// }
+/// ```
+#[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
+#[macro_export]
+macro_rules! init {
+    () => {
+        $crate::Config::from_env().and_then(|config| {
+            config
+                .default_service_version(::core::env!("CARGO_PKG_VERSION"))
+                .init()
+        })
+    };
+}
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub use observe_runtime::setup::{otel_layer, propagation, span_id, trace_id, trace_layer};

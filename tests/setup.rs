@@ -44,6 +44,8 @@ fn init_serves_metrics_and_reports_errors() {
 
     let telemetry = Config::new()
         .service_name("setup-test")
+        .default_service_version("9.9.9")
+        .environment("ci")
         .metrics_addr(Some("127.0.0.1:0".parse().unwrap()))
         .init()
         .unwrap();
@@ -63,6 +65,20 @@ fn init_serves_metrics_and_reports_errors() {
         metrics.contains(r#"setup_calls_total{function="work",module="setup",result="ok"} 1"#),
         "{metrics}"
     );
+    let build_info = format!(
+        r#"observe_build_info{{deployment_environment_name="ci",observe_version="{}",rustc_version="#,
+        env!("CARGO_PKG_VERSION")
+    );
+    let line = metrics
+        .lines()
+        .find(|l| l.starts_with(&build_info))
+        .unwrap_or_else(|| panic!("no {build_info}: {metrics}"));
+    assert!(
+        line.ends_with(r#",service_name="setup-test",service_version="9.9.9"} 1"#),
+        "{line}"
+    );
+    let rustc = line.split("rustc_version=\"").nth(1).unwrap();
+    assert!(rustc.starts_with(|c: char| c.is_ascii_digit()), "{line}");
     assert!(get(addr, "GET", "/health/live").starts_with("HTTP/1.1 200"));
     assert!(get(addr, "GET", "/health/ready").starts_with("HTTP/1.1 200"));
     assert!(get(addr, "GET", "/nope").starts_with("HTTP/1.1 404"));

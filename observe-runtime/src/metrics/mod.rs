@@ -66,3 +66,39 @@ pub(crate) fn telemetry_dropped(signal: &str, reason: &str, count: u64) {
         vec.with_label_values(&[signal, reason]).inc_by(count);
     }
 }
+
+/// `observe_build_info{service_name, service_version, deployment_environment_name,
+/// observe_version, rustc_version} 1`, registered once in the registry in use (a second call
+/// changes nothing): which build is running, to join other series on.
+#[cfg_attr(not(feature = "setup"), allow(dead_code))]
+pub(crate) fn build_info(service_name: &str, service_version: &str, environment: &str) {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let opts = Opts::new(
+            "observe_build_info",
+            "The running build: service, version, environment, observe and rustc versions.",
+        );
+        let labels = [
+            "service_name",
+            "service_version",
+            "deployment_environment_name",
+            "observe_version",
+            "rustc_version",
+        ];
+        let Ok(gauge) = prometheus::IntGaugeVec::new(opts, &labels) else {
+            return;
+        };
+        gauge
+            .with_label_values(&[
+                service_name,
+                service_version,
+                environment,
+                env!("CARGO_PKG_VERSION"),
+                env!("OBSERVE_RUSTC_VERSION"),
+            ])
+            .set(1);
+        if let Err(e) = registry().register(Box::new(gauge)) {
+            tracing::warn!(target: "observe", error = %e, "observe_build_info was not registered");
+        }
+    });
+}

@@ -16,6 +16,9 @@ pub const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9464";
 pub struct Config {
     pub(super) service_name: String,
     pub(super) service_version: Option<String>,
+    /// The application's own version (`observe::init!()` passes its `CARGO_PKG_VERSION`),
+    /// used when none is configured.
+    pub(super) default_version: Option<String>,
     pub(super) environment: Option<String>,
     pub(super) resource: Vec<(String, String)>,
     pub(super) otlp_endpoint: Option<String>,
@@ -92,6 +95,7 @@ impl Config {
         Config {
             service_name: format!("unknown_service:{exe}"),
             service_version: None,
+            default_version: None,
             environment: None,
             resource: Vec::new(),
             otlp_endpoint: None,
@@ -241,6 +245,14 @@ impl Config {
         self
     }
 
+    /// The version to use when none is configured (by [`Config::service_version`] or
+    /// `service.version` in `OTEL_RESOURCE_ATTRIBUTES`): what
+    /// `observe::init!()` sets to the application's `CARGO_PKG_VERSION`.
+    pub fn default_service_version(mut self, version: impl Into<String>) -> Config {
+        self.default_version = Some(version.into());
+        self
+    }
+
     /// `deployment.environment.name`.
     pub fn environment(mut self, environment: impl Into<String>) -> Config {
         self.environment = Some(environment.into());
@@ -328,7 +340,11 @@ impl Config {
     /// `deployment.environment.name`, then the others of `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn resource(&self) -> Vec<(String, String)> {
         let mut out = vec![("service.name".to_owned(), self.service_name.clone())];
-        if let Some(version) = &self.service_version {
+        if let Some(version) = self
+            .service_version
+            .as_ref()
+            .or(self.default_version.as_ref())
+        {
             out.push(("service.version".into(), version.clone()));
         }
         if let Some(environment) = &self.environment {

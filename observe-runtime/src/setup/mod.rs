@@ -241,6 +241,15 @@ impl Config {
         #[cfg(not(feature = "otlp"))]
         let traces: Option<BoxedLayer<S>> = None;
         let layer = Layer::and_then(traces, logs).boxed();
+        // Once everything started: a configuration that failed registers nothing.
+        crate::metrics::build_info(
+            &self.service_name,
+            self.service_version
+                .as_deref()
+                .or(self.default_version.as_deref())
+                .unwrap_or("unknown"),
+            self.environment.as_deref().unwrap_or("unknown"),
+        );
         Ok((
             filter,
             layer,
