@@ -45,8 +45,8 @@
 //! `prometheus::default_registry()` unless [`metrics::set_registry`] chose another.
 //!
 //! See [`observe`](macro@observe) for the keys, the span and metric contract and the shapes it
-//! supports, [`step!`] for flows, [`Redact`](derive@Redact) for redaction, and [`init`] to set
-//! telemetry up in an application.
+//! supports, [`step!`] for flows, [`Redact`](derive@Redact) for redaction, and [`init!`] (or
+//! [`init()`]) to set telemetry up in an application.
 //!
 //! Cargo features: `logs` (JSON log lines, `observe::logs`), `setup` (`observe::init`, the
 //! HTTP metrics endpoint) and `otlp` (OTLP export of traces, metrics and logs; trace ids on
@@ -79,6 +79,7 @@
 /// | `args(a, b, …)` | record these parameters as span fields; **nothing else is recorded**. Numbers, `bool`, `str` and `String` are recorded as values, anything else with `Debug` |
 /// | `fields(k = expr, k = %expr, k = ?expr, %k, ?k, a.b = …, "k" = …, {CONST} = …, k)` | extra span fields in `tracing` syntax, evaluated when the span is created; a bare `k` is an empty field to `record` later |
 /// | `ret`, `ret(Display \| Debug)`, `ret(level = …)` | record the return value (the `Ok` value of a `Result`) as field `return`, with `Debug` unless told `Display`, scrubbed; with a level, also emit `#[tracing::instrument]`'s `return` event at that level |
+/// | `ret(fields(k = expr, …))` | span fields computed from the return value (the `Ok` value of a `Result`), bound as `ret` (a reference) in each `expr`: `ret(fields(status = ret.status, items = ret.items.len()))`. The field syntax and redaction rules of `fields(...)` (`%`, `?`, sensitive names hidden, text scrubbed); recorded before the span closes, not for an `Err` or a panic, and not evaluated at all when no subscriber records the span. Only these fields are recorded unless `Display`, `Debug` or a level is also given (`ret(Debug, fields(...))` records `return` too). A mistake in `expr` is the compiler's error at `expr` |
 /// | `err`, `err = "display" \| "debug"`, `err(Display \| Debug, level = …)` | errors are always recorded; this sets how an error becomes `exception.message` (default `Display`; an error type without `Display` falls back to `Debug`, then to its type name) and the level of the `exception` event (default `ERROR`) |
 /// | `parent = expr` | the span's parent (anything `Into<Option<Id>>`: `&Span`, `None` for a root), as in `#[tracing::instrument]` |
 /// | `follows_from = expr` | spans the call's span follows from (an iterator of `Into<Option<Id>>`) |

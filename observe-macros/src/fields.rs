@@ -134,6 +134,11 @@ impl FieldSpec {
         quote!(#key = #value)
     }
 
+    /// A bare `k` of `fields(...)`: an empty field, no value.
+    pub(crate) fn is_empty_field(&self) -> bool {
+        matches!(self.value, Value::Empty)
+    }
+
     /// The field's name as a `&'static str` expression.
     pub(crate) fn name_expr(&self) -> TokenStream {
         match &self.braced {

@@ -104,6 +104,24 @@ pub(crate) struct RetArgs {
     pub span: Span,
     pub mode: ErrMode,
     pub level: Option<Level>,
+    /// `ret(fields(k = expr, …))`: span fields computed from the `Ok` (or plain) value, bound
+    /// as `ret` in each `expr`.
+    pub fields: Vec<FieldSpec>,
+    /// Whether the whole value is recorded as `return`: always, unless only `fields(...)`
+    /// is given.
+    pub whole: bool,
+}
+
+impl Args {
+    /// The span fields of `ret(fields(...))`.
+    pub(crate) fn ret_fields(&self) -> &[FieldSpec] {
+        self.ret.as_ref().map_or(&[], |r| r.fields.as_slice())
+    }
+
+    /// `ret` records the whole value as the span field `return`.
+    pub(crate) fn records_return(&self) -> bool {
+        self.ret.as_ref().is_some_and(|r| r.whole)
+    }
 }
 
 /// `name = expr` in `labels(...)`: an extra metric label, its value the `Display` of `expr`

@@ -245,13 +245,23 @@ impl Gen<'_> {
             .iter()
             .cloned()
             .chain(args.fields.iter().map(|f| f.value(p)))
+            .chain(
+                args.ret_fields()
+                    .iter()
+                    .map(|_| quote!(#p::tracing::field::Empty)),
+            )
             .collect();
         let span_names: Vec<TokenStream> = arg_names
             .iter()
             .map(ToTokens::to_token_stream)
             .chain(args.fields.iter().map(crate::fields::FieldSpec::name_expr))
+            .chain(
+                args.ret_fields()
+                    .iter()
+                    .map(crate::fields::FieldSpec::name_expr),
+            )
             .collect();
-        let records_return = args.ret.is_some();
+        let records_return = args.records_return();
         let return_event = option(
             args.ret
                 .as_ref()
@@ -436,6 +446,41 @@ impl Gen<'_> {
         }
     }
 
+    /// `ret(fields(k = expr, …))`: each `expr` evaluated with the user's `ret` bound to the `Ok`
+    /// (or plain) value, only while the span records, and recorded on the span.
+    // Input:  ret(fields(status = ret.status))
+    // Output: if guard.is_recording() {
+    //             if let Some(ret) = (&&Probe(&__observe_ret)).__observe_ok() {
+    //                 guard.record_field("status", &(&&&Probe(&(ret.status))).__observe_field());
+    //             }
+    //         }
+    fn ret_fields(&self) -> Option<TokenStream> {
+        let fields = self.args.ret_fields();
+        if fields.is_empty() {
+            return None;
+        }
+        let p = self.private;
+        let g = guard_ident();
+        let ret = ret_ident();
+        // The name the user's expressions use, so it resolves in their tokens.
+        let bound = Ident::new("ret", Span::call_site());
+        let records = fields.iter().map(|field| {
+            let name = field.name_expr();
+            let value = field.value(p);
+            quote!(#g.record_field(#name, &#value);)
+        });
+        Some(quote! {
+            #[allow(unused_imports)]
+            use #p::{FieldOther as _, FieldText as _, FieldTyped as _};
+            if #g.is_recording() {
+                if let ::core::option::Option::Some(#bound) = (&&#p::Probe(&#ret)).__observe_ok() {
+                    let _ = #bound;
+                    #(#records)*
+                }
+            }
+        })
+    }
+
     /// Records the outcome of `__observe_ret` and consumes the guard. `plain`: the return
     /// type is certainly not a `Result` (no probe needed: the call succeeded).
     fn finish(&self, plain: bool) -> TokenStream {
@@ -449,7 +494,7 @@ impl Gen<'_> {
             ErrMode::Display => quote!(__observe_render),
             ErrMode::Debug => quote!(__observe_render_debug),
         };
-        let record_return = self.args.ret.as_ref().map(|r| {
+        let record_return = self.args.ret.as_ref().filter(|r| r.whole).map(|r| {
             let v = Ident::new("__observe_value", Span::mixed_site());
             let site = site_ident();
             let shown = match r.mode {
@@ -462,6 +507,7 @@ impl Gen<'_> {
                 }
             }
         });
+        let ret_fields = self.ret_fields();
         let e = Ident::new("__observe_error", Span::mixed_site());
         let secrets: Vec<TokenStream> = self.secrets.iter().filter_map(|s| s.at_end(p)).collect();
         let prints = self.secrets.iter().any(|s| s.print_at_start(p).is_some());
@@ -509,6 +555,7 @@ impl Gen<'_> {
                 SecretText as _,
             };
             #record_return
+            #ret_fields
             #decide
         }
     }

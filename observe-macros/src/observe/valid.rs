@@ -93,7 +93,7 @@ pub(crate) fn check(
     check_fields(args, func, &mut errors);
     check_skipped(args, func, &mut errors);
     check_labels(args, secrets, &mut errors);
-    if args.args.len() + args.fields.len() > MAX_SPAN_VALUES {
+    if args.args.len() + args.fields.len() + args.ret_fields().len() > MAX_SPAN_VALUES {
         let extra = args
             .args
             .get(MAX_SPAN_VALUES)
@@ -101,7 +101,9 @@ pub(crate) fn check(
             .or_else(|| {
                 let skip = MAX_SPAN_VALUES.saturating_sub(args.args.len());
                 args.fields
-                    .get(skip)
+                    .iter()
+                    .chain(args.ret_fields())
+                    .nth(skip)
                     .map(|f| syn::spanned::Spanned::span(&f.name_tokens))
             })
             .unwrap_or_else(proc_macro2::Span::call_site);
@@ -153,7 +155,7 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) {
         }
         seen.push(name);
     }
-    for field in &args.fields {
+    for field in args.fields.iter().chain(args.ret_fields()) {
         if RESERVED_FIELDS.contains(&field.name.as_str()) {
             errors.push_spanned(
                 &field.name_tokens,

@@ -9,7 +9,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, Ident, Lit, LitStr, Path, Token};
 
-use super::args::{Buckets, ErrArgs, ErrMode, Level, MetricKey, RetArgs, StrOrPath};
+use super::args::{Buckets, ErrArgs, ErrMode, FieldSpec, Level, MetricKey, RetArgs, StrOrPath};
 use crate::attr::{closest, did_you_mean, SetOnce};
 
 /// A key that takes no value, such as `ret`.
@@ -165,13 +165,16 @@ fn format_mode(text: &str) -> Option<ErrMode> {
     }
 }
 
-/// `(Display | Debug, level = …)`, in either order, both optional.
+/// `(Display | Debug, level = …)`, in either order, both optional; for `ret`, also
+/// `fields(...)`.
 fn event_args(
     meta: &ParseNestedMeta<'_>,
     key: &str,
-) -> syn::Result<(Option<ErrMode>, Option<Level>)> {
+    takes_fields: bool,
+) -> syn::Result<(Option<ErrMode>, Option<Level>, Vec<FieldSpec>)> {
     let mut mode: Option<SetOnce<ErrMode>> = None;
     let mut level: Option<SetOnce<Level>> = None;
+    let mut fields: Option<SetOnce<Vec<FieldSpec>>> = None;
     if meta.input.peek(syn::token::Paren) {
         meta.parse_nested_meta(|inner| {
             let ident = inner.path.get_ident().map(ToString::to_string);
@@ -180,16 +183,26 @@ fn event_args(
                 Some("level") => level
                     .get_or_insert_with(|| SetOnce::new("level"))
                     .set(span, parse_level(inner.value()?)?),
+                Some("fields") if takes_fields => fields
+                    .get_or_insert_with(|| SetOnce::new("fields"))
+                    .set(span, parse_list(&inner, FieldSpec::parse_span_field)?),
                 Some(text) if format_mode(text).is_some() => mode
                     .get_or_insert_with(|| SetOnce::new("Display/Debug"))
                     .set(span, format_mode(text).unwrap_or_default()),
+                _ if takes_fields => Err(inner.error(format!(
+                    "`{key}(…)` takes `Display` or `Debug`, `level = …` and `fields(…)`"
+                ))),
                 _ => Err(inner.error(format!(
                     "`{key}(…)` takes `Display` or `Debug`, and `level = …`"
                 ))),
             }
         })?;
     }
-    Ok((mode.and_then(SetOnce::take), level.and_then(SetOnce::take)))
+    Ok((
+        mode.and_then(SetOnce::take),
+        level.and_then(SetOnce::take),
+        fields.and_then(SetOnce::take).unwrap_or_default(),
+    ))
 }
 
 /// `err`, `err = "debug"`, `err(Debug)`, `err(level = "warn")`, `err(Debug, level = …)`.
@@ -204,7 +217,7 @@ pub(super) fn parse_err(meta: &ParseNestedMeta<'_>) -> syn::Result<ErrArgs> {
             )),
         };
     }
-    let (mode, level) = event_args(meta, "err")?;
+    let (mode, level, _) = event_args(meta, "err", false)?;
     Ok(ErrArgs {
         mode: mode.unwrap_or_default(),
         level,
@@ -218,12 +231,25 @@ pub(super) fn parse_ret(meta: &ParseNestedMeta<'_>, span: Span) -> syn::Result<R
             "`ret` takes no value: `ret`, `ret(Display)`, `ret(Debug)` or `ret(level = \"info\")`",
         ));
     }
-    let (mode, level) = event_args(meta, "ret")?;
+    let (mode, level, fields) = event_args(meta, "ret", true)?;
+    for field in &fields {
+        if field.is_empty_field() {
+            return Err(syn::Error::new_spanned(
+                &field.name_tokens,
+                format!(
+                    "a field of `ret(fields(...))` needs a value computed from `ret`: `{} = ret.…`",
+                    field.name
+                ),
+            ));
+        }
+    }
     Ok(RetArgs {
         span,
+        whole: fields.is_empty() || mode.is_some() || level.is_some(),
         // `return` is recorded with `Debug` unless told otherwise, as tracing does.
         mode: mode.unwrap_or(ErrMode::Debug),
         level,
+        fields,
     })
 }
 

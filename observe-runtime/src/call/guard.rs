@@ -180,6 +180,19 @@ impl<'a> Guard<'a> {
         }
     }
 
+    /// Whether the call's span records anything (`ret(fields(...))` evaluates nothing
+    /// otherwise).
+    #[inline]
+    pub fn is_recording(&self) -> bool {
+        !self.span().is_disabled()
+    }
+
+    /// A span field of `ret(fields(...))`.
+    #[inline]
+    pub fn record_field(&self, name: &'static str, value: &dyn Value) {
+        self.span().record(name, value);
+    }
+
     /// The values of this call's `labels(...)`, in the order of the call site's label names.
     #[inline]
     pub fn labels(&mut self, values: &[&dyn Display]) {

@@ -152,7 +152,34 @@ fn labelled_loops() -> u32 {
     n
 }
 
+pub struct Page {
+    pub status: u16,
+    pub rows: Vec<u8>,
+}
+
+/// Fields from the return value and a slow threshold, with metrics: lint-clean in users' crates.
+#[observe(slow = "1.5s", counter, ret(fields(status = ret.status, rows = ret.rows.len())))]
+pub fn page(fail: bool) -> Result<Page, String> {
+    if fail {
+        return Err("no page".into());
+    }
+    Ok(Page {
+        status: 200,
+        rows: vec![1],
+    })
+}
+
+/// `ret` fields on an `async fn` that awaits, with a flow.
+#[observe(flow, slow = "250ms", ret(Display, fields(len = ret.len())))]
+pub async fn awaited_page(s: String) -> String {
+    std::future::ready(()).await;
+    s
+}
+
 pub fn main() {
+    assert_eq!(page(false).map(|p| p.status), Ok(200));
+    assert!(page(true).is_err());
+    drop(awaited_page(String::new()));
     assert_eq!(destructured(Point { x: 1, y: 2 }, (3, 4), 0, [5, 6, 7]), 15);
     underscore_param(1, "x");
     let v = 9;
