@@ -145,6 +145,15 @@ fn args() -> Result<Args, String> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args()?;
     let telemetry = observe::init!()?;
+    // `/health/ready` answers 503 naming this check while the job store is unreachable
+    // (`WORKER_STORE_DOWN=1` simulates that).
+    observe::health::readiness("job_store", || async {
+        tokio::task::yield_now().await;
+        match std::env::var("WORKER_STORE_DOWN").as_deref() {
+            Ok("1") => Err("job store at 127.0.0.1:5432 refused the connection"),
+            _ => Ok(()),
+        }
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for job in jobs(args.jobs) {
         tasks.spawn(async move { process_job(&job).await });

@@ -388,6 +388,29 @@ pub mod testing {
     };
 }
 
+/// Readiness checks for `/health/ready`: each registered check runs, side by side with the
+/// others and within a timeout, when the endpoint is asked (results reused for a second).
+///
+/// ```no_run
+/// # async fn ping() -> Result<(), std::io::Error> { Ok(()) }
+/// # fn main() -> Result<(), observe::Error> {
+/// let _telemetry = observe::init!()?;
+/// observe::health::readiness("database", || async { ping().await });
+/// observe::health::readiness("disk", || -> Result<(), String> {
+///     std::fs::metadata("/var/lib/app").map(|_| ()).map_err(|e| e.to_string())
+/// });
+/// // GET /health/ready → 503 {"status":"not_ready","checks":{"database":"ok","disk":"error: No such file or directory (os error 2)"}}
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
+pub mod health {
+    pub use observe_runtime::health::{
+        readiness, report, set_cache, set_timeout, AsyncCheck, BlockingCheck, Check, Report, State,
+    };
+}
+
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
     pub use observe_runtime::metrics::{registry, render, set_registry, CONTENT_TYPE};

@@ -27,6 +27,9 @@
 
 mod call;
 mod flow;
+#[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
+pub mod health;
 mod info;
 #[cfg(feature = "logs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]

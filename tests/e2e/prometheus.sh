@@ -77,7 +77,23 @@ echo "e2e: promtool check metrics: only unit advice ($(wc -l < "$work/promtool.t
 
 # The health endpoints answer.
 curl -fsS --max-time 5 "http://127.0.0.1:$metrics_port/health/live" > /dev/null
-curl -fsS --max-time 5 "http://127.0.0.1:$metrics_port/health/ready" > /dev/null
+ready=$(curl -fsS --max-time 5 "http://127.0.0.1:$metrics_port/health/ready")
+[ "$ready" = '{"status":"ready","checks":{"job_store":"ok"}}' ] || { echo "ready: $ready"; exit 1; }
+# The same worker with its job store down: 503 naming the check, and /metrics still served.
+down_port=$(free_port)
+WORKER_STORE_DOWN=1 OBSERVE_METRICS_ADDR="127.0.0.1:$down_port" \
+  timeout 60 target/debug/examples/worker --jobs 1 --linger 20 > "$work/down.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do
+  curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$down_port/health/live" && break
+  sleep 0.2
+done
+code=$(curl -s --max-time 5 -o "$work/down.json" -w '%{http_code}' "http://127.0.0.1:$down_port/health/ready")
+[ "$code" = 503 ] || { echo "not ready answered $code"; exit 1; }
+grep -q '"job_store":"error: job store at 127.0.0.1:5432 refused the connection"' "$work/down.json" \
+  || { cat "$work/down.json"; exit 1; }
+curl -fsS --max-time 5 "http://127.0.0.1:$down_port/metrics" > /dev/null
+echo "e2e: /health/ready 200 with the check passing, 503 naming it when it fails"
 
 # Logs: JSON lines, no token value anywhere, failed flows say how far they got.
 python3 - "$work/worker.log" <<'PY'

@@ -1,5 +1,5 @@
 //! The metrics endpoint: `/metrics` (Prometheus text exposition), `/health/live` and
-//! `/health/ready`, served by hyper on a thread of its own, so it works the same for
+//! `/health/ready` (the checks of [`crate::health`]), served by hyper on a thread of its own, so it works the same for
 //! synchronous and asynchronous applications and never competes with the application's runtime.
 
 use std::convert::Infallible;
@@ -41,7 +41,12 @@ impl Server {
         let (shutdown, stop) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("observe-metrics".into())
-            .spawn(move || runtime.block_on(serve(listener, stop)))
+            .spawn(move || {
+                runtime.block_on(serve(listener, stop));
+                // A readiness check still blocking (past its timeout) does not hold up the
+                // shutdown.
+                runtime.shutdown_background();
+            })
             .map_err(bind)?;
         Ok(Server {
             addr: local,
@@ -96,11 +101,12 @@ async fn respond(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, In
             "text/plain; charset=utf-8",
             "ok\n".to_owned(),
         ),
-        (&Method::GET, "/health/ready") => (
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            "ready\n".to_owned(),
-        ),
+        (&Method::GET, "/health/ready") => {
+            let report = crate::health::report().await;
+            let status = StatusCode::from_u16(report.status_code())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            (status, "application/json", report.to_json())
+        }
         (&Method::GET, _) => (
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",
