@@ -411,8 +411,9 @@ impl Gen<'_> {
         }
     }
 
-    /// What the call site declares: whether it has metrics, a flow (or a `slow` threshold:
-    /// both need the full record whenever a subscriber listens), `labels(...)`.
+    /// What the call site declares: whether it has metrics, a flow, `labels(...)`. A `slow`
+    /// threshold counts as both: the full record checks it, whether or not a subscriber
+    /// listens, so the paths of other call sites pay nothing for it.
     fn kind(&self, metrics: &Metrics) -> (bool, bool, bool) {
         let has_metrics = metrics.counter.is_some()
             || metrics.histogram.is_some()
@@ -421,7 +422,7 @@ impl Gen<'_> {
         (
             has_metrics,
             self.args.flow.is_some() || self.args.slow.is_some(),
-            !self.args.labels.is_empty(),
+            !self.args.labels.is_empty() || self.args.slow.is_some(),
         )
     }
 

@@ -322,12 +322,13 @@ impl FullCall {
         let elapsed = self
             .start
             .map_or(std::time::Duration::ZERO, |start| start.elapsed());
+        let metrics = self.site.metrics();
         if let Some(threshold) = self.site.info.slow {
             if elapsed > threshold {
                 self.slow_call(elapsed, threshold);
+                metrics.slow_call();
             }
         }
-        let metrics = self.site.metrics();
         if metrics.is_active() {
             let children = self.extra.as_ref().and_then(|e| e.children.as_deref());
             metrics.finished(children, result, elapsed, error_type);
@@ -335,6 +336,7 @@ impl FullCall {
         self.exit();
     }
 
+    /// The `slow_call` event, if the span records.
     #[cold]
     fn slow_call(&self, elapsed: std::time::Duration, threshold: std::time::Duration) {
         let parent = self.span.id();

@@ -73,7 +73,7 @@ pub struct SiteKind {
     pub metrics: bool,
     /// `flow`, or `slow`: a full record whenever a subscriber listens.
     pub flow: bool,
-    /// `labels(...)`.
+    /// `labels(...)`, or `slow`: a full record even when no subscriber listens.
     pub labels: bool,
 }
 

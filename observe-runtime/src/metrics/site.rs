@@ -179,8 +179,10 @@ pub(crate) struct SiteMetrics {
     /// Whether a call's duration is recorded (a histogram with or without labels).
     measures_time: bool,
     in_flight: Option<IntGauge>,
-    /// `slow = "…"`: the threshold and this call site's `observe_slow_calls_total` child.
-    slow: Option<(Duration, IntCounter)>,
+    /// `slow = "…"`: this call site's `observe_slow_calls_total` child. (Counted by the full
+    /// record, which a call site with a threshold always takes: the metrics-only path pays
+    /// nothing for the feature.)
+    slow: Option<IntCounter>,
     active: bool,
 }
 
@@ -250,15 +252,11 @@ impl SiteMetrics {
         let per_second = info.histogram.as_ref().map_or(1.0, |h| h.unit.per_second());
         // Counted only for a call site that records metrics (without them a call nobody
         // listens to is not timed at all).
-        let slow = info
-            .slow
-            .filter(|_| active)
-            .and_then(|threshold| Some((threshold, slow_calls(info)?)));
+        let slow = info.slow.filter(|_| active).and_then(|_| slow_calls(info));
         let measures_time = base.as_ref().is_some_and(|c| c.durations.is_some())
             || labelled
                 .as_ref()
-                .is_some_and(|l| l.families.durations.is_some())
-            || slow.is_some();
+                .is_some_and(|l| l.families.durations.is_some());
         SiteMetrics {
             #[cfg(feature = "testing")]
             info,
@@ -281,6 +279,13 @@ impl SiteMetrics {
     #[inline]
     pub(crate) fn measures_time(&self) -> bool {
         self.measures_time
+    }
+
+    /// A call slower than its site's `slow` threshold ended.
+    pub(crate) fn slow_call(&self) {
+        if let Some(slow) = &self.slow {
+            slow.inc();
+        }
     }
 
     /// The children for this call's `labels(...)` values (`None` without `labels`).
@@ -322,11 +327,7 @@ impl SiteMetrics {
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);
         }
-        if let Some((threshold, slow)) = &self.slow {
-            if elapsed > *threshold {
-                slow.inc();
-            }
-        }
+
         #[cfg(feature = "testing")]
         if crate::testing::capturing() {
             let error_type = match result {
