@@ -106,3 +106,53 @@ fn lines_are_json_with_span_context_and_no_secrets() {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
 }
+
+fn hex_id(line: &Value, key: &str, digits: usize) -> String {
+    let id = line[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key}: {line}"));
+    assert_eq!(id.len(), digits, "{line}");
+    assert!(
+        id.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{line}"
+    );
+    assert!(
+        id.chars().any(|c| c != '0'),
+        "all-zero {key} is invalid: {line}"
+    );
+    id.to_owned()
+}
+
+#[test]
+fn lines_in_a_span_carry_w3c_ids_without_an_exporter() {
+    let lines = lines(|| {
+        tracing::info!("before any span");
+        let outer = tracing::info_span!("request");
+        let _outer = outer.enter();
+        tracing::info!("in the request");
+        tracing::info_span!("db").in_scope(|| tracing::info!("in the query"));
+        tracing::info!("in the request again");
+        drop(_outer);
+        tracing::info_span!("other_request").in_scope(|| tracing::info!("elsewhere"));
+    });
+    assert!(lines[0].get("trace_id").is_none() && lines[0].get("span_id").is_none());
+    let trace = hex_id(&lines[1], "trace_id", 32);
+    let request = hex_id(&lines[1], "span_id", 16);
+    assert_eq!(
+        hex_id(&lines[2], "trace_id", 32),
+        trace,
+        "a child keeps its trace"
+    );
+    assert_ne!(hex_id(&lines[2], "span_id", 16), request);
+    assert_eq!(
+        hex_id(&lines[3], "span_id", 16),
+        request,
+        "a span keeps its id"
+    );
+    assert_ne!(
+        hex_id(&lines[4], "trace_id", 32),
+        trace,
+        "a new root, a new trace"
+    );
+}

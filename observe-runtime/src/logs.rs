@@ -7,6 +7,12 @@
 //! values pass through the value scrubber: text is scrubbed, values under sensitive keys are
 //! `[REDACTED]`, numbers and booleans stay typed.
 //!
+//! A line inside a span carries `trace_id` (32 hex digits) and `span_id` (16), W3C-valid, with
+//! or without an exporter: the ids OpenTelemetry exports when its layer is installed (an OTLP
+//! endpoint configured), else ids of observe's own, given to a span the first time a line is
+//! written inside it (its trace's id from its root), so spans that log nothing cost nothing.
+//! Lines outside any span carry none.
+//!
 //! ```
 //! use tracing_subscriber::layer::SubscriberExt;
 //!
@@ -91,7 +97,11 @@ where
         }
         line.insert("level".into(), Json::String(meta.level().to_string()));
         #[cfg(feature = "otlp")]
-        if let Some((trace_id, span_id)) = crate::trace_context::current_ids() {
+        let exported = crate::trace_context::current_ids();
+        #[cfg(not(feature = "otlp"))]
+        let exported = None;
+        let ids = exported.or_else(|| ctx.event_scope().and_then(LogIds::of).map(LogIds::to_hex));
+        if let Some((trace_id, span_id)) = ids {
             line.insert("trace_id".into(), Json::String(trace_id));
             line.insert("span_id".into(), Json::String(span_id));
         }
@@ -156,4 +166,72 @@ fn json_fields(fields: impl FnOnce(&mut dyn Visit)) -> Map<String, Json> {
     let mut visitor = Scrubbing(JsonVisitor::default());
     fields(&mut visitor);
     visitor.0 .0
+}
+
+/// The ids of a span's log lines when no OpenTelemetry layer gives it any: kept in the span's
+/// extensions once given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LogIds {
+    trace: u128,
+    span: u64,
+}
+
+impl LogIds {
+    /// The ids of the innermost span of `scope`, giving ids to the spans of the scope that
+    /// have none yet, from the root down (a child takes its parent's trace id).
+    fn of<S: for<'a> LookupSpan<'a>>(
+        scope: tracing_subscriber::registry::Scope<'_, S>,
+    ) -> Option<LogIds> {
+        let mut innermost: Option<LogIds> = None;
+        for span in scope.from_root() {
+            let mut extensions = span.extensions_mut();
+            let ids = if let Some(ids) = extensions.get_mut::<LogIds>() {
+                *ids
+            } else {
+                let ids = LogIds {
+                    trace: innermost.map_or_else(new_trace_id, |parent| parent.trace),
+                    span: nonzero(next_id),
+                };
+                extensions.insert(ids);
+                ids
+            };
+            innermost = Some(ids);
+        }
+        innermost
+    }
+
+    fn to_hex(self) -> (String, String) {
+        (
+            format!("{:032x}", self.trace),
+            format!("{:016x}", self.span),
+        )
+    }
+}
+
+/// A process-wide counter scrambled by a bijective mix with a per-process random key: ids that
+/// never repeat within the process and are unpredictable across processes.
+fn next_id() -> u64 {
+    use std::hash::BuildHasher;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static KEY: OnceLock<u64> = OnceLock::new();
+    let key = *KEY.get_or_init(|| {
+        std::collections::hash_map::RandomState::new().hash_one(std::process::id())
+    });
+    crate::flow::splitmix64(COUNTER.fetch_add(1, Ordering::Relaxed) ^ key)
+}
+
+/// W3C trace context: an all-zero id is invalid.
+fn nonzero(next: fn() -> u64) -> u64 {
+    loop {
+        let id = next();
+        if id != 0 {
+            return id;
+        }
+    }
+}
+
+fn new_trace_id() -> u128 {
+    (u128::from(nonzero(next_id)) << 64) | u128::from(next_id())
 }

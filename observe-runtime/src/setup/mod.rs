@@ -12,7 +12,8 @@
 //! configured resource: spans (with the sampler), metrics (the Prometheus registry, same names
 //! and labels as `/metrics`, every `OTEL_METRIC_EXPORT_INTERVAL` and at shutdown) and log
 //! records (scrubbed like the JSON lines, with their span's trace context); log lines on stdout
-//! carry `trace_id` and `span_id`. Export queues are bounded (`OTEL_BSP_MAX_QUEUE_SIZE`,
+//! carry the exported `trace_id` and `span_id` (without an exporter, ids of observe's own in
+//! the same W3C format: see [`crate::logs`]). Export queues are bounded (`OTEL_BSP_MAX_QUEUE_SIZE`,
 //! `OTEL_BLRP_MAX_QUEUE_SIZE`); what a slow or absent collector makes them drop is counted in
 //! `observe_telemetry_dropped_total{signal, reason}` (`queue_full`, `export_failed`), and
 //! dropping [`Telemetry`] flushes the three signals side by side within one export timeout
