@@ -294,7 +294,9 @@ pub use observe_macros::step;
 #[cfg(feature = "logs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs {
-    pub use observe_runtime::logs::{json_layer, JsonFields, JsonFormat};
+    pub use observe_runtime::logs::{
+        json_layer, json_layer_with, JsonFields, JsonFormat, DEFAULT_VALUE_BUDGET,
+    };
 }
 
 #[cfg(feature = "setup")]

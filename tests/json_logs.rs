@@ -73,23 +73,37 @@ fn lines_are_json_with_span_context_and_no_secrets() {
     assert_eq!(signed_in["message"], "signed in with Bearer [REDACTED]");
     assert_eq!(signed_in["password"], "[REDACTED]");
     assert_eq!(signed_in["user"], "bob");
-    assert_eq!(signed_in["span"]["name"], "request");
-    assert_eq!(signed_in["span"]["request_id"], "req-42");
-    assert_eq!(signed_in["span"]["token"], "[REDACTED]");
+    assert_eq!(signed_in["span"], "request");
+    assert_eq!(signed_in["request_id"], "req-42");
+    assert_eq!(signed_in["token"], "[REDACTED]");
+    assert!(
+        signed_in.get("spans").is_none(),
+        "no second copy of the spans"
+    );
     assert!(signed_in["timestamp"].as_str().unwrap().ends_with('Z'));
 
     let step = lines.iter().find(|l| l["message"] == "flow_step").unwrap();
     assert_eq!(step["amount"], 12, "numbers stay numbers");
     assert_eq!(step["gateway"], "https://[REDACTED]@pay.example/");
-    let spans = step["spans"].as_array().unwrap();
     assert_eq!(
-        spans[0]["request_id"], "req-42",
-        "outer span context on every line"
+        step["token"], "[REDACTED]",
+        "outer span context on every line, flattened"
     );
-    assert_eq!(spans[1]["name"], "checkout");
+    assert_eq!(step["request_id"], "req-1", "the inner span's field wins");
+    assert_eq!(step["span"], "checkout");
     assert_eq!(
-        spans[1]["customer"],
+        step["customer"],
         "Customer { id: 1, email: e***@example.com }"
+    );
+    let keys: Vec<&str> = step
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k.starts_with("code.")),
+        "code attributes stay on the spans: {keys:?}"
     );
 
     let exception = lines.iter().find(|l| l["message"] == "exception").unwrap();
@@ -155,4 +169,61 @@ fn lines_in_a_span_carry_w3c_ids_without_an_exporter() {
         trace,
         "a new root, a new trace"
     );
+}
+
+fn lines_with(format: observe::logs::JsonFormat, f: impl FnOnce()) -> Vec<Value> {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let layer = observe::logs::json_layer_with(format).with_writer(move || writer.clone());
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), f);
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[observe(fields(tenant = "inner"))]
+fn inner_call() {
+    tracing::info!(
+        level_of = 3,
+        span = "an event field named like a line key",
+        "inside"
+    );
+}
+
+#[test]
+fn context_is_flattened_innermost_winning_and_long_values_are_cut() {
+    let long = "x".repeat(3000) + "é";
+    let lines = lines(|| {
+        tracing::info_span!("outer", tenant = "outer", shard = 7).in_scope(inner_call);
+        tracing::info!(blob = %long, "big");
+    });
+    let inside = &lines[0];
+    assert_eq!(inside["tenant"], "inner", "the inner span wins");
+    assert_eq!(inside["shard"], 7, "outer fields are kept");
+    assert_eq!(inside["span"], "inner_call");
+    assert_eq!(
+        inside["fields.span"],
+        "an event field named like a line key"
+    );
+    let blob = lines[1]["blob"].as_str().unwrap();
+    assert!(
+        blob.starts_with("xxx") && blob.ends_with("…[truncated, 3002 bytes]"),
+        "{blob}"
+    );
+    assert_eq!(blob.len(), 2048 + "…[truncated, 3002 bytes]".len());
+
+    // Configurable: code attributes back on, a smaller budget.
+    let format = observe::logs::JsonFormat::new()
+        .code_attributes(true)
+        .value_budget(5);
+    let lines = lines_with(format, || {
+        tracing::info_span!("outer", tenant = "outer").in_scope(inner_call);
+    });
+    assert_eq!(
+        lines[0]["code.function.name"],
+        "json_…[truncated, 21 bytes]"
+    );
+    assert!(lines[0]["code.line.number"].is_number());
+    assert_eq!(lines[0]["fields.span"], "an ev…[truncated, 36 bytes]");
 }

@@ -1,11 +1,15 @@
 //! JSON log lines for `tracing-subscriber`'s `fmt` layer, with the redaction rules applied.
 //!
 //! One line per event:
-//! `{"timestamp":…,"level":"INFO","target":…,"message":…,<event fields>,"span":{"name":…,<fields>},"spans":[{…},…]}`.
-//! `span` is the innermost enclosing span and `spans` all of them, outermost first, each with
-//! its fields, so request context set on an outer span is on every line inside it. Field
-//! values pass through the value scrubber: text is scrubbed, values under sensitive keys are
-//! `[REDACTED]`, numbers and booleans stay typed.
+//! `{"timestamp":…,"level":"INFO","target":…,"message":…,"trace_id":…,"span_id":…,"span":<innermost span's name>,<span fields>,<event fields>}`.
+//! The fields of every enclosing span are on the line once, flattened (an inner span's field
+//! wins over an outer one's of the same name, and the event's own fields over both), so request
+//! context set on an outer span is on every line inside it. The span-only code attributes
+//! (`code.function.name`, `code.file.path`, `code.line.number`) stay on the spans and are left
+//! out ([`JsonFormat::code_attributes`] puts them back). Text longer than the value budget
+//! (2 KiB, [`JsonFormat::value_budget`]) is cut at a character boundary and marked
+//! `…[truncated, N bytes]`. Field values pass through the value scrubber: text is scrubbed,
+//! values under sensitive keys are `[REDACTED]`, numbers and booleans stay typed.
 //!
 //! A line inside a span carries `trace_id` (32 hex digits) and `span_id` (16), W3C-valid, with
 //! or without an exporter: the ids OpenTelemetry exports when its layer is installed (an OTLP
@@ -40,14 +44,98 @@ pub fn json_layer<S>() -> tracing_subscriber::fmt::Layer<S, JsonFields, JsonForm
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    tracing_subscriber::fmt::layer()
-        .fmt_fields(JsonFields)
-        .event_format(JsonFormat)
+    json_layer_with(JsonFormat::default())
 }
 
+/// [`json_layer`] with a format of your choosing.
+pub fn json_layer_with<S>(
+    format: JsonFormat,
+) -> tracing_subscriber::fmt::Layer<S, JsonFields, JsonFormat>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    tracing_subscriber::fmt::layer()
+        .fmt_fields(JsonFields)
+        .event_format(format)
+}
+
+/// The default value budget: text fields longer than this many bytes are truncated.
+pub const DEFAULT_VALUE_BUDGET: usize = 2048;
+
 /// Formats events as JSON lines (see the module documentation).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct JsonFormat;
+#[derive(Clone, Copy, Debug)]
+pub struct JsonFormat {
+    code_attributes: bool,
+    value_budget: usize,
+}
+
+impl Default for JsonFormat {
+    fn default() -> JsonFormat {
+        JsonFormat {
+            code_attributes: false,
+            value_budget: DEFAULT_VALUE_BUDGET,
+        }
+    }
+}
+
+impl JsonFormat {
+    /// The default format: no code attributes, a 2 KiB value budget.
+    pub fn new() -> JsonFormat {
+        JsonFormat::default()
+    }
+
+    /// Whether lines carry their spans' `code.*` attributes (default: no).
+    #[must_use]
+    pub fn code_attributes(mut self, on: bool) -> JsonFormat {
+        self.code_attributes = on;
+        self
+    }
+
+    /// Text fields longer than `bytes` are cut there (at a character boundary) and marked
+    /// `…[truncated, N bytes]`, N the original length (default 2048).
+    #[must_use]
+    pub fn value_budget(mut self, bytes: usize) -> JsonFormat {
+        self.value_budget = bytes;
+        self
+    }
+
+    fn budgeted(&self, value: Json) -> Json {
+        match value {
+            Json::String(text) if text.len() > self.value_budget => {
+                let mut cut = self.value_budget;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                Json::String(format!(
+                    "{}…[truncated, {} bytes]",
+                    &text[..cut],
+                    text.len()
+                ))
+            }
+            other => other,
+        }
+    }
+}
+
+/// A field named like a key of the line itself is kept as `fields.<name>`, not dropped.
+fn own_key(key: String) -> String {
+    if LINE_KEYS.contains(&key.as_str()) {
+        format!("fields.{key}")
+    } else {
+        key
+    }
+}
+
+/// Keys of the line itself, which fields do not replace.
+const LINE_KEYS: [&str; 7] = [
+    "timestamp",
+    "level",
+    "target",
+    "message",
+    "trace_id",
+    "span_id",
+    "span",
+];
 
 /// Formats span fields as a scrubbed JSON object, stored with each span.
 #[derive(Clone, Copy, Debug, Default)]
@@ -108,26 +196,32 @@ where
         line.insert("target".into(), Json::String(meta.target().to_owned()));
         let mut fields = json_fields(|visitor| event.record(visitor));
         if let Some(message) = fields.remove("message") {
-            line.insert("message".into(), message);
+            line.insert("message".into(), self.budgeted(message));
         }
-        line.extend(fields);
         if let Some(scope) = ctx.event_scope() {
-            let spans: Vec<Json> = scope
-                .from_root()
-                .map(|span| {
-                    let mut object = span
-                        .extensions()
-                        .get::<FormattedFields<N>>()
-                        .map(|f| parse_object(&f.fields))
-                        .unwrap_or_default();
-                    object.insert("name".into(), Json::String(span.name().to_owned()));
-                    Json::Object(object)
-                })
-                .collect();
-            if let Some(current) = spans.last() {
-                line.insert("span".into(), current.clone());
+            let mut context = Map::new();
+            let mut innermost = None;
+            for span in scope.from_root() {
+                if let Some(formatted) = span.extensions().get::<FormattedFields<N>>() {
+                    for (key, value) in parse_object(&formatted.fields) {
+                        if self.code_attributes || !key.starts_with("code.") {
+                            context.insert(key, value);
+                        }
+                    }
+                }
+                innermost = Some(span.name());
             }
-            line.insert("spans".into(), Json::Array(spans));
+            if let Some(name) = innermost {
+                line.insert("span".into(), Json::String(name.to_owned()));
+            }
+            for (key, value) in context {
+                if !fields.contains_key(&key) {
+                    line.insert(own_key(key), self.budgeted(value));
+                }
+            }
+        }
+        for (key, value) in fields {
+            line.insert(own_key(key), self.budgeted(value));
         }
         writeln!(writer, "{}", Json::Object(line))
     }

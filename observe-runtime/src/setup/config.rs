@@ -26,6 +26,7 @@ pub struct Config {
     pub(super) sampler: Sampler,
     pub(super) sdk_disabled: bool,
     pub(super) log_format: LogFormat,
+    pub(super) json_format: crate::logs::JsonFormat,
     pub(super) log_filter: Option<String>,
     pub(super) metrics_addr: Option<SocketAddr>,
     pub(super) registry: Option<Registry>,
@@ -103,6 +104,7 @@ impl Config {
             sampler: Sampler::ParentBasedAlwaysOn,
             sdk_disabled: false,
             log_format: LogFormat::Json,
+            json_format: crate::logs::JsonFormat::new(),
             log_filter: None,
             metrics_addr: None,
             registry: None,
@@ -289,6 +291,13 @@ impl Config {
     /// JSON or pretty log lines.
     pub fn log_format(mut self, format: LogFormat) -> Config {
         self.log_format = format;
+        self
+    }
+
+    /// How JSON lines are written: code attributes, value budget (see
+    /// [`JsonFormat`](crate::logs::JsonFormat)).
+    pub fn json_format(mut self, format: crate::logs::JsonFormat) -> Config {
+        self.json_format = format;
         self
     }
 

@@ -222,7 +222,7 @@ impl Config {
             }
         }
         let logs: Option<BoxedLayer<S>> = match self.log_format {
-            LogFormat::Json => Some(crate::logs::json_layer().boxed()),
+            LogFormat::Json => Some(crate::logs::json_layer_with(self.json_format).boxed()),
             LogFormat::Pretty => Some(tracing_subscriber::fmt::layer().boxed()),
             LogFormat::Off => None,
         };
