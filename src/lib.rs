@@ -295,7 +295,7 @@ pub use observe_macros::step;
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs {
     pub use observe_runtime::logs::{
-        json_layer, json_layer_with, JsonFields, JsonFormat, DEFAULT_VALUE_BUDGET,
+        json_layer, json_layer_with, ExceptionLogs, JsonFields, JsonFormat, DEFAULT_VALUE_BUDGET,
     };
 }
 

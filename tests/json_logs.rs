@@ -227,3 +227,63 @@ fn context_is_flattened_innermost_winning_and_long_values_are_cut() {
     assert!(lines[0]["code.line.number"].is_number());
     assert_eq!(lines[0]["fields.span"], "an ev…[truncated, 36 bytes]");
 }
+
+#[observe]
+fn failing_leaf() -> Result<(), String> {
+    Err("disk full".into())
+}
+
+#[observe]
+fn middle() -> Result<(), String> {
+    failing_leaf()?;
+    Ok(())
+}
+
+#[observe]
+fn top(replace: bool) -> Result<(), String> {
+    if replace {
+        return middle().map_err(|_| "could not save".to_owned());
+    }
+    middle()
+}
+
+fn exceptions(lines: &[Value]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .filter(|l| l["message"] == "exception")
+        .map(|l| {
+            let first = l["exception.first_recorded_in"].as_str().unwrap_or("-");
+            (
+                l["level"].as_str().unwrap().to_owned(),
+                format!("{}<{first}", l["span"].as_str().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn one_failure_is_one_error_line() {
+    let all = lines(|| drop(top(false)));
+    assert_eq!(
+        exceptions(&all),
+        [
+            ("ERROR".to_owned(), "failing_leaf<-".to_owned()),
+            ("DEBUG".to_owned(), "middle<failing_leaf".to_owned()),
+            ("DEBUG".to_owned(), "top<failing_leaf".to_owned()),
+        ]
+    );
+    // A different error on the way up is a new failure.
+    let replaced = lines(|| drop(top(true)));
+    assert_eq!(
+        exceptions(&replaced)[2],
+        ("ERROR".to_owned(), "top<-".to_owned())
+    );
+
+    // Configurable: every frame's.
+    let every = lines_with(
+        observe::logs::JsonFormat::new().exception_logs(observe::logs::ExceptionLogs::All),
+        || drop(top(false)),
+    );
+    assert!(exceptions(&every).iter().all(|(level, _)| level == "ERROR"));
+    assert_eq!(exceptions(&every).len(), 3);
+}

@@ -27,6 +27,8 @@
 //! // {"timestamp":"…","level":"INFO","target":"…","message":"signed in","user":"bob","password":"[REDACTED]"}
 //! ```
 
+mod exceptions;
+
 use std::fmt;
 
 use serde_json::{Map, Value as Json};
@@ -67,6 +69,18 @@ pub const DEFAULT_VALUE_BUDGET: usize = 2048;
 pub struct JsonFormat {
     code_attributes: bool,
     value_budget: usize,
+    exception_logs: ExceptionLogs,
+}
+
+/// Which `exception` events of one error become ERROR lines (see [`JsonFormat::exception_logs`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExceptionLogs {
+    /// Every frame's, at its own level.
+    All,
+    /// The frame that recorded the error first; the frames that re-raise it through `?` write
+    /// it at DEBUG, naming that frame's span in `exception.first_recorded_in`.
+    #[default]
+    FirstRecorded,
 }
 
 impl Default for JsonFormat {
@@ -74,6 +88,7 @@ impl Default for JsonFormat {
         JsonFormat {
             code_attributes: false,
             value_budget: DEFAULT_VALUE_BUDGET,
+            exception_logs: ExceptionLogs::FirstRecorded,
         }
     }
 }
@@ -96,6 +111,14 @@ impl JsonFormat {
     #[must_use]
     pub fn value_budget(mut self, bytes: usize) -> JsonFormat {
         self.value_budget = bytes;
+        self
+    }
+
+    /// One failure, one ERROR line (default [`ExceptionLogs::FirstRecorded`]): spans keep
+    /// every frame's `exception` event; only the log lines change.
+    #[must_use]
+    pub fn exception_logs(mut self, which: ExceptionLogs) -> JsonFormat {
+        self.exception_logs = which;
         self
     }
 
@@ -195,6 +218,32 @@ where
         }
         line.insert("target".into(), Json::String(meta.target().to_owned()));
         let mut fields = json_fields(|visitor| event.record(visitor));
+        if self.exception_logs == ExceptionLogs::FirstRecorded
+            && fields.get("message").and_then(Json::as_str) == Some("exception")
+        {
+            let text = |key: &str| fields.get(key).and_then(Json::as_str).unwrap_or_default();
+            let first = ctx.event_scope().and_then(|mut scope| {
+                let span = scope.next()?;
+                exceptions::first_recorded_in(
+                    &span,
+                    text("exception.type"),
+                    text("exception.message"),
+                )
+            });
+            if let Some(first) = first {
+                // Written at DEBUG only when something listens at DEBUG: the process-wide
+                // maximum level (inside a subscriber's callback the current dispatcher cannot be
+                // asked; with the one subscriber `init()` installs, this is its filter).
+                if tracing::level_filters::LevelFilter::current() < tracing::Level::DEBUG {
+                    return Ok(());
+                }
+                line.insert("level".into(), Json::String("DEBUG".into()));
+                fields.insert(
+                    "exception.first_recorded_in".into(),
+                    Json::String(first.to_owned()),
+                );
+            }
+        }
         if let Some(message) = fields.remove("message") {
             line.insert("message".into(), self.budgeted(message));
         }
