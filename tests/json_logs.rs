@@ -5,25 +5,12 @@
 // with `derive(Debug)` (both impls are `#[automatically_derived]`).
 #![allow(dead_code)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use observe::{observe, step, Redact};
 use serde_json::Value;
+use support::Buffer;
 use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn lines(f: impl FnOnce()) -> Vec<Value> {
     let buffer = Buffer::default();

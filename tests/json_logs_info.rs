@@ -2,24 +2,11 @@
 //! of the outer frames are not written. Own binary: the level is the process's (a global
 //! subscriber filtered at `info`).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use observe::observe;
+use support::Buffer;
 use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[observe]
 fn leaf() -> Result<(), String> {

@@ -237,3 +237,17 @@ pub fn http_get(addr: std::net::SocketAddr, method: &str, path: &str) -> String 
     let _ = stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// Bytes written by a `fmt` layer, shared with the test (`with_writer(move || buffer.clone())`).
+#[derive(Clone, Default)]
+pub struct Buffer(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
