@@ -327,17 +327,16 @@ impl LogIds {
     ) -> Option<LogIds> {
         let mut innermost: Option<LogIds> = None;
         for span in scope.from_root() {
-            let mut extensions = span.extensions_mut();
-            let ids = if let Some(ids) = extensions.get_mut::<LogIds>() {
-                *ids
-            } else {
+            // A read lock on the common path: ids are given once per span, read on every line.
+            let given = span.extensions().get::<LogIds>().copied();
+            let ids = given.unwrap_or_else(|| {
                 let ids = LogIds {
                     trace: innermost.map_or_else(new_trace_id, |parent| parent.trace),
                     span: nonzero(next_id),
                 };
-                extensions.insert(ids);
+                span.extensions_mut().insert(ids);
                 ids
-            };
+            });
             innermost = Some(ids);
         }
         innermost
