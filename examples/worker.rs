@@ -144,9 +144,9 @@ fn args() -> Result<Args, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args()?;
-    let telemetry = observe::init!()?;
     // `/health/ready` answers 503 naming this check while the job store is unreachable
-    // (`WORKER_STORE_DOWN=1` simulates that).
+    // (`WORKER_STORE_DOWN=1` simulates that). Registered before `init!()` starts the endpoint,
+    // so that no probe can find the worker ready before its checks exist.
     observe::health::readiness("job_store", || async {
         tokio::task::yield_now().await;
         match std::env::var("WORKER_STORE_DOWN").as_deref() {
@@ -154,6 +154,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => Ok(()),
         }
     });
+    let telemetry = observe::init!()?;
     let mut tasks = tokio::task::JoinSet::new();
     for job in jobs(args.jobs) {
         tasks.spawn(async move { process_job(&job).await });

@@ -396,11 +396,12 @@ pub mod testing {
 /// ```no_run
 /// # async fn ping() -> Result<(), std::io::Error> { Ok(()) }
 /// # fn main() -> Result<(), observe::Error> {
-/// let _telemetry = observe::init!()?;
+/// // Before `init!()` starts the endpoint: no probe finds the service ready without them.
 /// observe::health::readiness("database", || async { ping().await });
 /// observe::health::readiness("disk", || -> Result<(), String> {
 ///     std::fs::metadata("/var/lib/app").map(|_| ()).map_err(|e| e.to_string())
 /// });
+/// let _telemetry = observe::init!()?;
 /// // GET /health/ready → 503 {"status":"not_ready","checks":{"database":"ok","disk":"error: No such file or directory (os error 2)"}}
 /// # Ok(())
 /// # }
