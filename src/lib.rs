@@ -290,12 +290,13 @@ pub mod redact {
 /// ```
 pub use observe_macros::step;
 
-/// JSON log lines with the redaction rules, for `tracing-subscriber`'s `fmt` layer.
+/// Log lines, JSON or pretty, with the redaction rules, for `tracing-subscriber`'s `fmt` layer.
 #[cfg(feature = "logs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs {
     pub use observe_runtime::logs::{
-        json_layer, json_layer_with, ExceptionLogs, JsonFields, JsonFormat, DEFAULT_VALUE_BUDGET,
+        json_layer, json_layer_with, pretty_layer, pretty_layer_with, ExceptionLogs, JsonFields,
+        JsonFormat, LineOptions, PrettyFormat, DEFAULT_VALUE_BUDGET,
     };
 }
 

@@ -158,7 +158,7 @@ fn lines_in_a_span_carry_w3c_ids_without_an_exporter() {
     );
 }
 
-fn lines_with(format: observe::logs::JsonFormat, f: impl FnOnce()) -> Vec<Value> {
+fn lines_with(format: observe::logs::LineOptions, f: impl FnOnce()) -> Vec<Value> {
     let buffer = Buffer::default();
     let writer = buffer.clone();
     let layer = observe::logs::json_layer_with(format).with_writer(move || writer.clone());
@@ -201,7 +201,7 @@ fn context_is_flattened_innermost_winning_and_long_values_are_cut() {
     assert_eq!(blob.len(), 2048 + "…[truncated, 3002 bytes]".len());
 
     // Configurable: code attributes back on, a smaller budget.
-    let format = observe::logs::JsonFormat::new()
+    let format = observe::logs::LineOptions::new()
         .code_attributes(true)
         .value_budget(5);
     let lines = lines_with(format, || {
@@ -268,7 +268,7 @@ fn one_failure_is_one_error_line() {
 
     // Configurable: every frame's.
     let every = lines_with(
-        observe::logs::JsonFormat::new().exception_logs(observe::logs::ExceptionLogs::All),
+        observe::logs::LineOptions::new().exception_logs(observe::logs::ExceptionLogs::All),
         || drop(top(false)),
     );
     assert!(exceptions(&every).iter().all(|(level, _)| level == "ERROR"));

@@ -88,6 +88,16 @@ assert records, f"{protocol}: no log record"
 record_traces = {m for b in records for m in re.findall(r"Trace ID\s+: (\w+)", b)}
 assert record_traces and record_traces <= traces, f"{protocol}: log records outside the exported traces"
 assert any("Body: Str(exception)" in b for b in records), f"{protocol}: no exception log record"
+# One failure, one ERROR record: the frames that re-raise it export it at DEBUG, naming the first.
+raised = {}
+for b in records:
+    if "Body: Str(exception)" in b:
+        raised.setdefault(re.search(r"Trace ID\s+: (\w+)", b).group(1), []).append(b)
+for trace, blocks in raised.items():
+    errors = [b for b in blocks if re.search(r"SeverityText\s*: ERROR", b)]
+    assert len(errors) == 1, f"{protocol}: {len(errors)} ERROR exception records in trace {trace}"
+    assert all("exception.first_recorded_in" in b for b in blocks if b not in errors), blocks
+assert any("exception.first_recorded_in" in b for bs in raised.values() for b in bs), f"{protocol}: no re-raised exception at DEBUG"
 print(f"e2e: {protocol}: {len(jobs_spans)} process_job spans, {len(failed)} failed with exception data, {len(children)} children; logs carry the exported trace ids; {len(metrics)} metrics and {len(records)} log records received")
 PY
 done

@@ -72,11 +72,53 @@ impl<T: FieldSink> Visit for Scrubbing<T> {
         self.text(field, value);
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.text(field, &value.to_string());
+        self.text(field, &bounded(|out| write!(out, "{value}"), "Display"));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let mut text = String::new();
-        let _ = write!(text, "{value:?}");
-        self.text(field, &text);
+        self.text(field, &bounded(|out| write!(out, "{value:?}"), "Debug"));
+    }
+}
+
+/// How much of one value's `Debug` or `Display` rendering is kept: formatting stops there.
+pub(crate) const DEBUG_LIMIT: usize = 64 * 1024;
+
+/// The end of a rendering stopped at [`DEBUG_LIMIT`].
+pub(crate) const CUT_MARKER: &str = "…[truncated]";
+
+/// A value's rendering, stopped at [`DEBUG_LIMIT`] (one that writes without end ends), and
+/// `[<trait> panicked]` for one that panics: a bad value never takes the caller down.
+fn bounded(render: impl FnOnce(&mut Limited) -> fmt::Result, which: &str) -> String {
+    let mut out = Limited::default();
+    // A failing rendering keeps what it wrote; only a panic loses it.
+    let rendered =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(&mut out).is_ok()));
+    match rendered {
+        Err(_) => format!("[{which} panicked]"),
+        Ok(_) if out.full => out.text + CUT_MARKER,
+        Ok(_) => out.text,
+    }
+}
+
+/// A `String` that refuses to grow past [`DEBUG_LIMIT`], ending the formatting there.
+#[derive(Default)]
+struct Limited {
+    text: String,
+    full: bool,
+}
+
+impl fmt::Write for Limited {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = DEBUG_LIMIT - self.text.len();
+        if s.len() <= room {
+            self.text.push_str(s);
+            return Ok(());
+        }
+        let mut cut = room;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.full = true;
+        Err(fmt::Error)
     }
 }

@@ -26,7 +26,7 @@ pub struct Config {
     pub(super) sampler: Sampler,
     pub(super) sdk_disabled: bool,
     pub(super) log_format: LogFormat,
-    pub(super) json_format: crate::logs::JsonFormat,
+    pub(super) log_lines: crate::logs::LineOptions,
     pub(super) log_filter: Option<String>,
     pub(super) metrics_addr: Option<SocketAddr>,
     pub(super) registry: Option<Registry>,
@@ -71,9 +71,13 @@ pub enum Sampler {
 /// How log lines look on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
+    /// Pretty when stdout is a terminal (colored unless `NO_COLOR` is set), JSON otherwise
+    /// (`auto`, the default): the format follows the reader.
+    Auto,
     /// One JSON object per line, redacted (`observe::logs`).
     Json,
-    /// `tracing-subscriber`'s human format.
+    /// Lines for a person: time, level, message and its fields first, the span context after
+    /// (`observe::logs::pretty_layer`).
     Pretty,
     /// No log lines on stdout (an application with its own output layer; `off`).
     Off,
@@ -103,8 +107,8 @@ impl Config {
             otlp_protocol: Protocol::Grpc,
             sampler: Sampler::ParentBasedAlwaysOn,
             sdk_disabled: false,
-            log_format: LogFormat::Json,
-            json_format: crate::logs::JsonFormat::new(),
+            log_format: LogFormat::Auto,
+            log_lines: crate::logs::LineOptions::new(),
             log_filter: None,
             metrics_addr: None,
             registry: None,
@@ -204,6 +208,7 @@ impl Config {
         config.log_filter = var("RUST_LOG");
         if let Some(format) = var("OBSERVE_LOG_FORMAT") {
             config.log_format = match format.trim() {
+                "auto" => LogFormat::Auto,
                 "json" => LogFormat::Json,
                 "pretty" => LogFormat::Pretty,
                 "off" | "none" => LogFormat::Off,
@@ -211,7 +216,7 @@ impl Config {
                     return Err(invalid(
                         "OBSERVE_LOG_FORMAT",
                         &format,
-                        "expected json, pretty or off",
+                        "expected auto, json, pretty or off",
                     ))
                 }
             };
@@ -288,16 +293,17 @@ impl Config {
         self
     }
 
-    /// JSON or pretty log lines.
+    /// JSON or pretty log lines, or pretty on a terminal and JSON otherwise (the default).
     pub fn log_format(mut self, format: LogFormat) -> Config {
         self.log_format = format;
         self
     }
 
-    /// How JSON lines are written: code attributes, value budget (see
-    /// [`JsonFormat`](crate::logs::JsonFormat)).
-    pub fn json_format(mut self, format: crate::logs::JsonFormat) -> Config {
-        self.json_format = format;
+    /// What goes on a log line, JSON or pretty: code attributes, value budget, and which
+    /// frames of a failure write it at ERROR, also for OTLP log records (see
+    /// [`LineOptions`](crate::logs::LineOptions)).
+    pub fn log_lines(mut self, options: crate::logs::LineOptions) -> Config {
+        self.log_lines = options;
         self
     }
 
@@ -496,7 +502,7 @@ mod tests {
             config.metrics_addr,
             Some(DEFAULT_METRICS_ADDR.parse().unwrap())
         );
-        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.log_format, LogFormat::Auto);
         assert!(config.service_name.starts_with("unknown_service:"));
         let off = Config::from_vars(vars(&[("OBSERVE_METRICS_ADDR", "off")])).unwrap();
         assert_eq!(off.metrics_addr, None);

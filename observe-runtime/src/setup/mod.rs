@@ -221,9 +221,17 @@ impl Config {
                 }
             }
         }
+        // The format follows the reader: a person at a terminal, or a pipeline reading a pipe.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let colors = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let logs: Option<BoxedLayer<S>> = match self.log_format {
-            LogFormat::Json => Some(crate::logs::json_layer_with(self.json_format).boxed()),
-            LogFormat::Pretty => Some(tracing_subscriber::fmt::layer().boxed()),
+            LogFormat::Json => Some(crate::logs::json_layer_with(self.log_lines).boxed()),
+            LogFormat::Auto if !terminal => {
+                Some(crate::logs::json_layer_with(self.log_lines).boxed())
+            }
+            LogFormat::Pretty | LogFormat::Auto => {
+                Some(crate::logs::pretty_layer_with(self.log_lines, colors).boxed())
+            }
             LogFormat::Off => None,
         };
         // The endpoint first: if it cannot listen, nothing else has been started yet.

@@ -15,18 +15,21 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
+use crate::logs::{fate, ExceptionLogs, Fate};
 use crate::redact::fields::{FieldSink, Number, Scrubbing};
 
 /// Exports events as log records through `logger`.
 pub(crate) struct LogLayer {
     pub(crate) logger: SdkLogger,
+    /// Which frames of one failure export it at ERROR (as in the log lines).
+    pub(crate) exceptions: ExceptionLogs,
 }
 
 impl<S> Layer<S> for LogLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let meta = event.metadata();
         // The exporter's own warnings (a collector that is down) must not feed the exporter.
         if super::super::QUIET_TARGETS
@@ -35,15 +38,23 @@ where
         {
             return;
         }
+        let (level, first_recorded_in) = match fate(self.exceptions, event, ctx.event_span(event)) {
+            Fate::Keep => (*meta.level(), None),
+            Fate::Demote(first) => (Level::DEBUG, Some(first)),
+            Fate::Drop => return,
+        };
         let mut record = self.logger.create_log_record();
         let now = SystemTime::now();
         record.set_timestamp(now);
         record.set_observed_timestamp(now);
-        record.set_severity_number(severity(*meta.level()));
-        record.set_severity_text(meta.level().as_str());
+        record.set_severity_number(severity(level));
+        record.set_severity_text(level.as_str());
         record.set_target(meta.target().to_owned());
         let mut fields = Scrubbing(Record(&mut record));
         event.record(&mut fields);
+        if let Some(first) = first_recorded_in {
+            record.add_attribute("exception.first_recorded_in", first);
+        }
         let context = tracing::Span::current().context();
         let span = context.span();
         let span_context = span.span_context();

@@ -158,7 +158,10 @@ where
     );
     let logger = opentelemetry::logs::LoggerProvider::logger(&logger_provider, "observe");
     let layer = otel_layer(&traces)
-        .and_then(logs::LogLayer { logger })
+        .and_then(logs::LogLayer {
+            logger,
+            exceptions: config.log_lines.exceptions(),
+        })
         .boxed();
     Ok(Some((
         Otlp {
