@@ -417,7 +417,9 @@ pub mod health {
 
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
-    pub use observe_runtime::metrics::{registry, render, set_registry, CONTENT_TYPE};
+    pub use observe_runtime::metrics::{
+        registry, render, render_openmetrics, set_registry, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE,
+    };
 }
 
 #[doc(hidden)]

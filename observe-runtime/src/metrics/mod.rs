@@ -1,15 +1,16 @@
-//! Prometheus metrics: the registry in use and its text exposition (public), the handles of
-//! each call site (`site`), and the families registered by name across call sites
-//! (`families`).
+//! Prometheus metrics: the registry in use and its text expositions, classic and OpenMetrics
+//! (public), the handles of each call site (`site`), the families registered by name across
+//! call sites (`families`), and the exemplars of their series (`exemplars`).
 //!
 //! Every metric a call site records is resolved once, on its first call: the metric family is
 //! registered (or found, when another function already registered the same name) and the label
 //! children for `function`, `module` and each `result` are looked up and kept. A call then only
 //! touches atomics: no allocation, no lock, no label lookup.
 
+pub(crate) mod exemplars;
 mod families;
-#[cfg(feature = "otlp")]
 pub(crate) mod model;
+mod openmetrics;
 mod site;
 
 pub use site::LABEL_SETS_PER_SITE;
@@ -47,6 +48,24 @@ pub fn render() -> String {
 
 /// Content type of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The OpenMetrics 1.0 text exposition of the registry in use, with exemplars: what
+/// `/metrics` answers a scraper that accepts `application/openmetrics-text` (Prometheus with
+/// `--enable-feature=exemplar-storage`).
+///
+/// A duration or a call counted inside a sampled span (one the OTLP exporter sends) keeps
+/// that span's ids as the exemplar of its histogram bucket or counter series:
+/// `duration_ms_bucket{…,le="50.0"} 12 # {trace_id="…",span_id="…"} 43.1 1796221508.675`.
+/// Counters are named as OpenMetrics wants (`# TYPE jobs_completed counter`, samples
+/// `jobs_completed_total`, and `jobs_completed_created`); the application's own families are
+/// rendered too, without exemplars; untyped families are left out.
+pub fn render_openmetrics() -> String {
+    openmetrics::render(&registry().gather())
+}
+
+/// Content type of [`render_openmetrics`]'s output.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Counts telemetry the exporters could not deliver:
 /// `observe_telemetry_dropped_total{signal, reason}`, in the registry in use.

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec, IntGauge};
 
+use super::exemplars::{self, SeriesExemplars};
 use super::families::{report, Family};
 use crate::info::SiteInfo;
 
@@ -71,19 +72,62 @@ impl<T> ByResult<T> {
     }
 }
 
+/// A family of a call site: the vector, and what exemplar storage needs to name its series.
+#[derive(Clone)]
+struct Named<V> {
+    vec: V,
+    name: &'static str,
+    /// Label names, the last one `result` (or `error_type`).
+    labels: Arc<[&'static str]>,
+    /// A histogram's bucket bounds (empty for a counter).
+    bounds: Arc<[f64]>,
+}
+
 /// The metric families of a call site, registered once.
 #[derive(Clone, Default)]
 struct Families {
-    calls: Option<IntCounterVec>,
-    durations: Option<HistogramVec>,
+    calls: Option<Named<IntCounterVec>>,
+    durations: Option<Named<HistogramVec>>,
     errors: Option<IntCounterVec>,
+}
+
+/// A label child and the exemplars of its series.
+struct Series<T> {
+    metric: T,
+    exemplars: Arc<SeriesExemplars>,
+}
+
+impl<V: Clone + Send + Sync + 'static> Named<V> {
+    /// The children of one label set (`values`, then the result), each with its exemplars.
+    fn by_result<T: 'static>(
+        &self,
+        values: &Arc<[String]>,
+        child: fn(&V, &[&str]) -> T,
+    ) -> ByResult<Series<T>> {
+        let values = Arc::clone(values);
+        let family = self.clone();
+        ByResult::new(move |result| {
+            let mut labels: Vec<&str> = values.iter().map(String::as_str).collect();
+            labels.push(result);
+            let pairs: Vec<(&str, &str)> = family
+                .labels
+                .iter()
+                .copied()
+                .zip(labels.iter().copied())
+                .collect();
+            Series {
+                metric: child(&family.vec, &labels),
+                exemplars: exemplars::series(family.name, &pairs, &family.bounds),
+            }
+        })
+    }
 }
 
 /// The children of a call site's metrics for one label set: `function`, `module`, then the
 /// values of `labels(...)`.
 pub(crate) struct Children {
-    calls: Option<ByResult<IntCounter>>,
-    durations: Option<ByResult<Histogram>>,
+    calls: Option<ByResult<Series<IntCounter>>>,
+    durations: Option<ByResult<Series<Histogram>>>,
     errors: Option<ErrorCounter>,
     /// The label values (`function`, `module`, then `labels(...)`), for captures.
     #[cfg(feature = "testing")]
@@ -92,33 +136,36 @@ pub(crate) struct Children {
 
 impl Children {
     fn new(families: &Families, values: Arc<[String]>) -> Children {
-        fn by_result<T: 'static>(
-            values: &Arc<[String]>,
-            child: impl Fn(&[&str]) -> T + Send + Sync + 'static,
-        ) -> ByResult<T> {
-            let values = Arc::clone(values);
-            ByResult::new(move |result| {
-                let mut labels: Vec<&str> = values.iter().map(String::as_str).collect();
-                labels.push(result);
-                child(&labels)
-            })
-        }
         Children {
             #[cfg(feature = "testing")]
             values: Arc::clone(&values),
             calls: families
                 .calls
-                .clone()
-                .map(|vec| by_result(&values, move |l| vec.with_label_values(l))),
+                .as_ref()
+                .map(|f| f.by_result(&values, |vec, l| vec.with_label_values(l))),
             durations: families
                 .durations
-                .clone()
-                .map(|vec| by_result(&values, move |l| vec.with_label_values(l))),
+                .as_ref()
+                .map(|f| f.by_result(&values, |vec, l| vec.with_label_values(l))),
             errors: families.errors.clone().map(|vec| ErrorCounter {
                 vec,
                 values,
                 first: OnceLock::new(),
             }),
+        }
+    }
+}
+
+impl Children {
+    /// Keeps this call as the exemplar of its counter series and of its duration's bucket.
+    #[cold]
+    #[inline(never)]
+    fn exemplars(&self, result: CallResult, span: (u128, u64), duration: f64) {
+        if let Some(calls) = &self.calls {
+            calls.get(result).exemplars.record(span, 1.0);
+        }
+        if let Some(durations) = &self.durations {
+            durations.get(result).exemplars.record(span, duration);
         }
     }
 }
@@ -199,22 +246,34 @@ impl SiteMetrics {
             labels
         };
         let calls = info.counter.and_then(|name| {
-            report(
+            let vec = report(
                 info,
                 name,
                 Family::counter(name, &help("Finished calls"), with("result")),
-            )
+            )?;
+            Some(Named {
+                vec,
+                name,
+                labels: with("result").into(),
+                bounds: Arc::new([]),
+            })
         });
         let durations = info.histogram.as_ref().and_then(|h| {
             let buckets = h
                 .buckets
                 .map_or_else(|| h.unit.default_buckets(), <[f64]>::to_vec);
             let what = format!("Duration in {}", h.unit.word());
-            report(
+            let vec = report(
                 info,
                 h.name,
-                Family::histogram(h.name, &help(&what), buckets, with("result")),
-            )
+                Family::histogram(h.name, &help(&what), buckets.clone(), with("result")),
+            )?;
+            Some(Named {
+                vec,
+                name: h.name,
+                labels: with("result").into(),
+                bounds: buckets.into(),
+            })
         });
         let errors = info.errors.and_then(|name| {
             report(
@@ -317,12 +376,18 @@ impl SiteMetrics {
             return;
         };
         if let Some(calls) = &children.calls {
-            calls.get(result).inc();
+            calls.get(result).metric.inc();
         }
         if let Some(durations) = &children.durations {
             durations
                 .get(result)
+                .metric
                 .observe(elapsed.as_secs_f64() * self.per_second);
+        }
+        // One relaxed load unless an OpenTelemetry layer is installed; then one look at the
+        // current context.
+        if let Some(span) = exemplars::sampled_span() {
+            children.exemplars(result, span, elapsed.as_secs_f64() * self.per_second);
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);

@@ -91,6 +91,11 @@ async fn serve(listener: std::net::TcpListener, mut stop: oneshot::Receiver<()>)
 
 async fn respond(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let (status, content_type, body) = match (request.method(), request.uri().path()) {
+        (&Method::GET, "/metrics") if wants_openmetrics(&request) => (
+            StatusCode::OK,
+            crate::metrics::OPENMETRICS_CONTENT_TYPE,
+            crate::metrics::render_openmetrics(),
+        ),
         (&Method::GET, "/metrics") => (
             StatusCode::OK,
             crate::metrics::CONTENT_TYPE,
@@ -124,4 +129,57 @@ async fn respond(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, In
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
     Ok(response)
+}
+
+/// Whether the scraper prefers OpenMetrics text to the classic format: its `Accept` header
+/// gives `application/openmetrics-text` a quality above zero and at least that of
+/// `text/plain` (Prometheus with exemplar storage asks for it first). Anything else,
+/// including a header that does not parse, gets the classic format.
+fn wants_openmetrics(request: &Request<Incoming>) -> bool {
+    request
+        .headers()
+        .get_all(hyper::header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(prefers_openmetrics)
+}
+
+fn prefers_openmetrics(accept: &str) -> bool {
+    let (mut openmetrics, mut plain) = (0.0_f64, 0.0_f64);
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|p| p.strip_prefix("q="))
+            .find_map(|q| q.parse::<f64>().ok())
+            .unwrap_or(1.0);
+        match media.as_str() {
+            "application/openmetrics-text" => openmetrics = openmetrics.max(quality),
+            "text/plain" => plain = plain.max(quality),
+            _ => {}
+        }
+    }
+    openmetrics > 0.0 && openmetrics >= plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefers_openmetrics;
+
+    #[test]
+    fn negotiation() {
+        // What Prometheus sends with exemplar storage on, and without.
+        assert!(prefers_openmetrics("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"));
+        assert!(!prefers_openmetrics(
+            "text/plain;version=0.0.4;q=1,*/*;q=0.1"
+        ));
+        assert!(!prefers_openmetrics("*/*"));
+        assert!(!prefers_openmetrics(""));
+        assert!(!prefers_openmetrics("application/openmetrics-text;q=0"));
+        assert!(!prefers_openmetrics(
+            "application/openmetrics-text;q=0.2, text/plain"
+        ));
+        assert!(!prefers_openmetrics("application/x-unknown, ;;;q=zz"));
+        assert!(prefers_openmetrics("Application/OpenMetrics-Text"));
+    }
 }

@@ -14,14 +14,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::metrics::v1::{
-    metric::Data, number_data_point::Value, summary_data_point::ValueAtQuantile,
-    AggregationTemporality, Gauge, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
-    ResourceMetrics, ScopeMetrics, Sum, Summary, SummaryDataPoint,
+    exemplar, metric::Data, number_data_point::Value, summary_data_point::ValueAtQuantile,
+    AggregationTemporality, Exemplar, Gauge, Histogram, HistogramDataPoint, Metric,
+    NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum, Summary, SummaryDataPoint,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use prometheus::proto::{self, MetricFamily, MetricType};
 
-use crate::metrics::model;
+use crate::metrics::{exemplars, model};
 use tokio::sync::watch;
 
 use super::client::Sender;
@@ -150,7 +150,15 @@ fn metric(family: &MetricFamily, times: Times) -> Option<Metric> {
         MetricType::COUNTER => Data::Sum(Sum {
             data_points: samples
                 .iter()
-                .map(|s| number(s, model::counter(s)))
+                .map(|s| {
+                    let mut point = number(s, model::counter(s));
+                    point.exemplars = series_of(family, s)
+                        .and_then(|series| series.get(0))
+                        .map(otlp_exemplar)
+                        .into_iter()
+                        .collect();
+                    point
+                })
                 .collect(),
             aggregation_temporality: CUMULATIVE,
             is_monotonic: true,
@@ -162,7 +170,10 @@ fn metric(family: &MetricFamily, times: Times) -> Option<Metric> {
         // common to both `prometheus::proto` models: see `metrics::model`.
         MetricType::UNTYPED => return None,
         MetricType::HISTOGRAM => Data::Histogram(Histogram {
-            data_points: samples.iter().map(|s| histogram(s, times)).collect(),
+            data_points: samples
+                .iter()
+                .map(|s| histogram(s, times, series_of(family, s)))
+                .collect(),
             aggregation_temporality: CUMULATIVE,
         }),
         MetricType::SUMMARY => Data::Summary(Summary {
@@ -179,7 +190,11 @@ fn metric(family: &MetricFamily, times: Times) -> Option<Metric> {
 
 /// Prometheus buckets are cumulative and end with `+Inf` implicitly; OTLP wants the count of
 /// each bucket, one more count than bounds.
-fn histogram(sample: &proto::Metric, times: Times) -> HistogramDataPoint {
+fn histogram(
+    sample: &proto::Metric,
+    times: Times,
+    series: Option<std::sync::Arc<exemplars::SeriesExemplars>>,
+) -> HistogramDataPoint {
     let h = sample.get_histogram();
     let mut explicit_bounds = Vec::new();
     let mut bucket_counts = Vec::new();
@@ -199,9 +214,40 @@ fn histogram(sample: &proto::Metric, times: Times) -> HistogramDataPoint {
         time_unix_nano: times.now,
         count: h.get_sample_count(),
         sum: Some(h.get_sample_sum()),
+        exemplars: series
+            .map(|series| {
+                (0..=explicit_bounds.len())
+                    .filter_map(|bucket| series.get(bucket))
+                    .map(otlp_exemplar)
+                    .collect()
+            })
+            .unwrap_or_default(),
         bucket_counts,
         explicit_bounds,
         ..Default::default()
+    }
+}
+
+/// The exemplars of a series observe records (none for the application's own families).
+fn series_of(
+    family: &MetricFamily,
+    sample: &proto::Metric,
+) -> Option<std::sync::Arc<exemplars::SeriesExemplars>> {
+    let labels: Vec<(&str, &str)> = sample
+        .get_label()
+        .iter()
+        .map(|label| (label.name(), label.value()))
+        .collect();
+    exemplars::of(family.name(), &labels)
+}
+
+fn otlp_exemplar(kept: exemplars::Exemplar) -> Exemplar {
+    Exemplar {
+        filtered_attributes: Vec::new(),
+        time_unix_nano: unix_nanos(kept.time),
+        span_id: kept.span_id.to_be_bytes().to_vec(),
+        trace_id: kept.trace_id.to_be_bytes().to_vec(),
+        value: Some(exemplar::Value::AsDouble(kept.value)),
     }
 }
 

@@ -222,6 +222,8 @@ pub(super) fn otel_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    // From now on a span can be sampled: calls look for one to keep as their exemplar.
+    crate::metrics::exemplars::enable();
     tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("observe"))
         .with_location(false)
