@@ -19,6 +19,18 @@ fn timed(sleep_ms: u64) -> Result<(), String> {
 #[observe(counter = "ex_quiet_calls")]
 fn quiet() {}
 
+#[observe(counter = "ex_async_calls")]
+async fn root_job() -> u32 {
+    tokio::task::yield_now().await;
+    inner_job().await
+}
+
+#[observe(counter = "ex_inner_calls")]
+async fn inner_job() -> u32 {
+    tokio::task::yield_now().await;
+    7
+}
+
 /// Runs `f` under observe's OpenTelemetry layer and returns the exported spans by name, as
 /// `(trace_id, span_id)` in hex.
 fn exported(f: impl FnOnce()) -> HashMap<String, (String, String)> {
@@ -111,6 +123,30 @@ fn a_sampled_call_is_the_exemplar_of_its_series_and_its_bucket() {
         String::from_utf8(classic).unwrap()
     );
     assert!(!observe::metrics::render().contains("trace_id"));
+}
+
+#[test]
+fn an_async_call_is_its_own_exemplar_even_at_the_root() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let spans = exported(|| assert_eq!(runtime.block_on(root_job()), 7));
+    let text = observe::metrics::render_openmetrics();
+    for (function, counter) in [
+        ("root_job", "ex_async_calls"),
+        ("inner_job", "ex_inner_calls"),
+    ] {
+        let (trace, span) = &spans[function];
+        let line = lines_starting(&text, &format!("{counter}_total{{"))
+            .into_iter()
+            .find(|l| l.contains(r#"result="ok""#))
+            .unwrap();
+        assert!(
+            line.contains(&format!(r#"# {{trace_id="{trace}",span_id="{span}"}} 1 "#)),
+            "{function}'s own span is the exemplar: {line}"
+        );
+    }
+    assert_eq!(spans["root_job"].0, spans["inner_job"].0, "one trace");
 }
 
 #[test]

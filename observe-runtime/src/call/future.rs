@@ -241,7 +241,13 @@ where
                 }
                 let scope = SpanScope(call);
                 let polled = this.inner.poll(cx);
-                scope.returned();
+                if polled.is_pending() {
+                    scope.returned();
+                } else {
+                    // The output is ready: the call ends inside its span, as a synchronous
+                    // one does (its metrics' exemplar is this span), and leaves it then.
+                    scope.stays_entered();
+                }
                 polled
             }
             // Quiet or metrics-only: no span to enter (one test, not a jump table).
@@ -302,6 +308,14 @@ impl SpanScope<'_> {
             Record::Full(live) => live.exit(),
             _ => {}
         }
+    }
+}
+
+impl SpanScope<'_> {
+    /// The poll returned the output: the call's end leaves the span.
+    #[inline]
+    fn stays_entered(self) {
+        std::mem::forget(self);
     }
 }
 
