@@ -136,6 +136,60 @@ fn metric_path_allocates_nothing_after_the_first_call() {
     );
 }
 
+#[observe(counter = "alloc_traced_calls", histogram = "alloc_traced_seconds")]
+fn traced(x: u64) -> u64 {
+    x + 1
+}
+
+#[observe(
+    counter = "alloc_traced_async_calls",
+    histogram = "alloc_traced_async_ms"
+)]
+async fn traced_awaiting(x: u64) -> u64 {
+    std::future::ready(x + 1).await
+}
+
+#[test]
+#[cfg(feature = "otlp")]
+fn keeping_exemplars_allocates_nothing() {
+    use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _, TracerProvider as _};
+    // Building observe's OpenTelemetry layer turns exemplars on; a span started through the
+    // OpenTelemetry API and made current is a sampled local span, as the layer's are.
+    let (_provider, _layer) = observe::trace_layer::<tracing_subscriber::Registry, _>(
+        opentelemetry_sdk::trace::InMemorySpanExporter::default(),
+        "alloc-test",
+    );
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let span = provider.tracer("alloc-test").start("request");
+    let trace_id = span.span_context().trace_id().to_string();
+    let _current = opentelemetry::Context::current_with_span(span).attach();
+    let _ = traced(1);
+    let _ = futures::executor::block_on(traced_awaiting(1));
+    let n = allocations_during(|| {
+        for i in 1..1000 {
+            assert_eq!(traced(i), i + 1);
+            let _ = futures::executor::block_on(traced_awaiting(i));
+        }
+    });
+    assert_eq!(n, 0, "allocations while keeping exemplars");
+    let text = observe::metrics::render_openmetrics();
+    let kept = text
+        .lines()
+        .filter(|l| {
+            (l.starts_with("alloc_traced_calls_total{")
+                || l.starts_with("alloc_traced_async_ms_bucket{"))
+                && l.contains(" # {")
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        kept.len() == 2
+            && kept
+                .iter()
+                .all(|l| l.contains(&format!(r#"trace_id="{trace_id}""#))),
+        "the counter and the bucket kept the current span's trace: {kept:?}"
+    );
+}
+
 #[test]
 fn counting_allocator_sees_allocations() {
     // Guards against a test that cannot fail: the counter does count.

@@ -344,5 +344,42 @@ mod tests {
         assert_eq!(point.explicit_bounds, [1.0, 10.0]);
         assert_eq!(point.bucket_counts, [1, 2, 1]);
         assert_eq!((point.count, point.sum), (4, Some(60.5)));
+        assert!(point.exemplars.is_empty(), "not a series observe records");
+    }
+
+    #[test]
+    fn exemplars_ride_on_sums_and_histogram_points() {
+        let registry = Registry::new();
+        let calls = IntCounterVec::new(Opts::new("ex_otlp_total", "calls"), &["result"]).unwrap();
+        registry.register(Box::new(calls.clone())).unwrap();
+        calls.with_label_values(&["ok"]).inc();
+        let hist =
+            Histogram::with_opts(HistogramOpts::new("ex_otlp_ms", "t").buckets(vec![1.0, 10.0]))
+                .unwrap();
+        registry.register(Box::new(hist.clone())).unwrap();
+        hist.observe(5.0);
+        // What a call inside a sampled span leaves on the two series.
+        exemplars::series("ex_otlp_total", &[("result", "ok")], &[]).record((0xab, 0xcd), 1.0);
+        exemplars::series("ex_otlp_ms", &[], &[1.0, 10.0]).record((0xab, 0xcd), 5.0);
+        let request = request(&registry.gather(), &Resource::default(), 7);
+        let metrics = &request.resource_metrics[0].scope_metrics[0].metrics;
+        let named = |name: &str| metrics.iter().find(|m| m.name == name).unwrap();
+        let Some(Data::Sum(sum)) = &named("ex_otlp_total").data else {
+            panic!("{metrics:?}")
+        };
+        let kept = &sum.data_points[0].exemplars;
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        let mut trace = [0u8; 16];
+        trace[15] = 0xab;
+        assert_eq!(kept[0].trace_id, trace);
+        assert_eq!(kept[0].span_id, [0, 0, 0, 0, 0, 0, 0, 0xcd]);
+        assert_eq!(kept[0].value, Some(exemplar::Value::AsDouble(1.0)));
+        assert!(kept[0].time_unix_nano > 0);
+        let Some(Data::Histogram(h)) = &named("ex_otlp_ms").data else {
+            panic!("{metrics:?}")
+        };
+        let kept = &h.data_points[0].exemplars;
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].value, Some(exemplar::Value::AsDouble(5.0)));
     }
 }
