@@ -54,12 +54,30 @@ fn awaiting_observe(x: u64) -> u64 {
     poll_ready(async_observed_awaiting(x))
 }
 
+/// Runs `f` with exemplars on (observe's OpenTelemetry layer built, as `init()` does with an
+/// OTLP endpoint), inside a sampled local span when `sampled`: each call then keeps its
+/// exemplar; without one each call only finds that no sampled span is current.
+fn exemplars_on(sampled: bool, f: impl FnOnce()) {
+    use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
+    let (_provider, _layer) = observe::trace_layer::<tracing_subscriber::Registry, _>(
+        opentelemetry_sdk::trace::InMemorySpanExporter::default(),
+        "bench",
+    );
+    if !sampled {
+        return f();
+    }
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let span = provider.tracer("bench").start("request");
+    let _current = opentelemetry::Context::current_with_span(span).attach();
+    f();
+}
+
 fn main() {
     let filter = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
         .unwrap_or_default();
-    let groups: [(&str, Vec<Variant>); 8] = [
+    let groups: [(&str, Vec<Variant>); 10] = [
         (
             "metrics",
             vec![
@@ -125,12 +143,32 @@ fn main() {
                 ("observe", span_observe),
             ],
         ),
+        // Last: once observe's OpenTelemetry layer is built, every call looks for a sampled
+        // span to keep as its exemplar (these two groups turn that on).
+        (
+            "metrics/exemplars_on",
+            vec![
+                ("floor", floor),
+                ("hand_optimal", hand_optimal),
+                ("observe", observed),
+            ],
+        ),
+        (
+            "metrics/exemplars_on/sampled_span",
+            vec![
+                ("floor", floor),
+                ("hand_optimal", hand_optimal),
+                ("observe", observed),
+            ],
+        ),
     ];
     for (name, variants) in &groups {
         if !name.contains(filter.as_str()) {
             continue;
         }
-        if name.ends_with("registry") {
+        if name.contains("exemplars_on") {
+            exemplars_on(name.ends_with("sampled_span"), || group(name, variants));
+        } else if name.ends_with("registry") {
             tracing::subscriber::with_default(tracing_subscriber::registry(), || {
                 warm_registry();
                 group(name, variants)

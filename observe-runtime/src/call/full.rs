@@ -319,9 +319,8 @@ impl FullCall {
         }
         let recorded = self.extra.as_ref().map_or(UNSEEN_ERROR, |e| e.error_type);
         let (result, error_type) = ending.result(recorded);
-        let elapsed = self
-            .start
-            .map_or(std::time::Duration::ZERO, |start| start.elapsed());
+        let ended = crate::metrics::Ended::since(self.start);
+        let elapsed = ended.elapsed;
         let metrics = self.site.metrics();
         if let Some(threshold) = self.site.info.slow {
             if elapsed > threshold {
@@ -331,7 +330,7 @@ impl FullCall {
         }
         if metrics.is_active() {
             let children = self.extra.as_ref().and_then(|e| e.children.as_deref());
-            metrics.finished(children, result, elapsed, error_type);
+            metrics.finished(children, result, ended, error_type);
         }
         self.exit();
     }

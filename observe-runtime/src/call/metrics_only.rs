@@ -3,10 +3,8 @@
 //! children, one clock read at each end, and how the call ended: as close to hand-written
 //! `prometheus` code as a guard gets (see `BENCHMARKS.md`).
 
-use std::time::Duration;
-
 use super::{Ending, State};
-use crate::metrics::{CallResult, SiteMetrics};
+use crate::metrics::{CallResult, Ended, SiteMetrics};
 
 /// What a metrics-only asynchronous call keeps across its `.await`s: its metric children and
 /// its start (the rest of [`MetricsOnly`] only matters once the call ends).
@@ -30,14 +28,14 @@ impl MetricsStart {
     /// panic) or a poll unwound. (Called from the out-of-line end of an abandoned call.)
     #[inline]
     pub(crate) fn abandoned(self, unwound: bool) {
-        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
+        let ended = Ended::since(self.start);
         let ending = if unwound {
             Ending::Panicked
         } else {
             Ending::of(State::Running, true)
         };
         let (result, error_type) = ending.result("");
-        self.metrics.finished(None, result, elapsed, error_type);
+        self.metrics.finished(None, result, ended, error_type);
     }
 }
 
@@ -93,9 +91,9 @@ impl MetricsOnly {
     /// The call did not simply succeed (a success ends in [`MetricsOnly::finish_ok`]).
     #[inline]
     pub(crate) fn finish(&mut self) {
-        let elapsed = self.start.map_or(Duration::ZERO, |start| start.elapsed());
+        let ended = Ended::since(self.start);
         let (result, error_type) = Ending::of(self.state, self.is_async).result(self.error_type);
-        self.metrics.finished(None, result, elapsed, error_type);
+        self.metrics.finished(None, result, ended, error_type);
     }
 }
 
@@ -103,6 +101,5 @@ impl MetricsOnly {
 /// in registers, so that the record itself need not be in memory).
 #[inline(never)]
 fn finish_ok(metrics: &'static SiteMetrics, start: Option<quanta::Instant>) {
-    let elapsed = start.map_or(Duration::ZERO, |start| start.elapsed());
-    metrics.finished(None, CallResult::Ok, elapsed, "");
+    metrics.finished(None, CallResult::Ok, Ended::since(start), "");
 }

@@ -81,6 +81,18 @@ struct Slot {
 }
 
 impl Slot {
+    /// Writes the exemplar unless the one kept is younger than [`REFRESH`]: a busy series pays
+    /// for two relaxed loads, not a write, on almost every call, and a scrape (seconds apart)
+    /// still finds a recent exemplar in every bucket that saw calls.
+    #[inline]
+    fn offer(&self, span: (u128, u64), value: f64, nanos: u64) {
+        let kept = self.nanos.load(Ordering::Relaxed);
+        if self.seq.load(Ordering::Relaxed) != 0 && nanos.wrapping_sub(kept) < REFRESH_NANOS {
+            return;
+        }
+        self.write(span, value, nanos);
+    }
+
     fn write(&self, (trace, span): (u128, u64), value: f64, nanos: u64) {
         let seq = self.seq.load(Ordering::Relaxed);
         if seq & 1 == 1
@@ -129,6 +141,16 @@ impl Slot {
     }
 }
 
+/// How long a bucket's exemplar is kept before a newer call replaces it.
+pub(crate) const REFRESH: Duration = Duration::from_millis(10);
+const REFRESH_NANOS: u64 = REFRESH.as_nanos() as u64;
+
+/// `at` as the offset exemplars keep: nanoseconds since the process' anchor instant.
+#[inline]
+pub(crate) fn since_anchor(at: quanta::Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(anchor().0).as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// A process-wide pair of clocks read once: exemplar times are kept as offsets from the
 /// instant (one cheap clock read per exemplar) and shown as wall-clock times.
 fn anchor() -> &'static (quanta::Instant, SystemTime) {
@@ -154,19 +176,17 @@ impl SeriesExemplars {
         }
     }
 
-    /// Keeps `value`, recorded in `span`, as the exemplar of the bucket it falls in.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn record(&self, span: (u128, u64), value: f64) {
+    /// Keeps `value`, recorded in `span` at `at` ([`since_anchor`]), as the exemplar of the
+    /// bucket it falls in, unless that bucket's exemplar is younger than [`REFRESH`].
+    #[inline]
+    pub(crate) fn record(&self, span: (u128, u64), value: f64, at: u64) {
         let bucket = self
             .bounds
             .iter()
             .position(|bound| value <= *bound)
             .unwrap_or(self.bounds.len());
-        let nanos = quanta::Instant::now().saturating_duration_since(anchor().0);
-        let nanos = u64::try_from(nanos.as_nanos()).unwrap_or(u64::MAX);
         if let Some(slot) = self.slots.get(bucket) {
-            slot.write(span, value, nanos);
+            slot.offer(span, value, at);
         }
     }
 
@@ -233,46 +253,67 @@ pub(crate) fn of(name: &str, labels: &[(&str, &str)]) -> Option<Arc<SeriesExempl
 mod tests {
     use super::*;
 
+    fn now() -> u64 {
+        since_anchor(quanta::Instant::now())
+    }
+
     #[test]
     fn a_value_lands_in_its_bucket_and_reads_back() {
         let series = SeriesExemplars::new(&[1.0, 5.0]);
         assert_eq!(series.get(0), None, "nothing recorded yet");
-        series.record((7, 9), 3.0);
-        series.record((8, 10), 100.0);
+        let t = now();
+        series.record((7, 9), 3.0, t);
+        series.record((8, 10), 100.0, t);
         let middle = series.bucket(5.0).unwrap();
         assert_eq!((middle.trace_id, middle.span_id, middle.value), (7, 9, 3.0));
         let last = series.bucket(f64::INFINITY).unwrap();
         assert_eq!((last.trace_id, last.value), (8, 100.0));
         assert_eq!(series.bucket(1.0), None);
-        let age = SystemTime::now().duration_since(middle.time).unwrap();
+        let age = SystemTime::now()
+            .duration_since(middle.time)
+            .unwrap_or_default();
         assert!(age < Duration::from_secs(5), "{age:?}");
-        series.record((11, 12), 4.0);
-        assert_eq!(series.bucket(5.0).unwrap().trace_id, 11, "overwritten");
+        series.record((11, 12), 4.0, t + 1);
+        assert_eq!(
+            series.bucket(5.0).unwrap().trace_id,
+            7,
+            "kept while younger than REFRESH"
+        );
+        series.record((11, 12), 4.0, t + REFRESH_NANOS);
+        assert_eq!(
+            series.bucket(5.0).unwrap().trace_id,
+            11,
+            "replaced after REFRESH"
+        );
     }
 
     #[test]
     fn concurrent_writers_never_tear_an_exemplar() {
-        let series = Arc::new(SeriesExemplars::new(&[]));
+        let slot = Arc::new(Slot::default());
         let writers: Vec<_> = (1..=4u64)
             .map(|n| {
-                let series = Arc::clone(&series);
+                let slot = Arc::clone(&slot);
                 std::thread::spawn(move || {
-                    for _ in 0..20_000 {
+                    for i in 0..20_000 {
                         // Every field derived from n: a torn read mixes two writers.
-                        series.record((u128::from(n) << 64 | u128::from(n), n), n as f64);
+                        slot.write((u128::from(n) << 64 | u128::from(n), n), n as f64, i);
                     }
                 })
             })
             .collect();
-        for _ in 0..20_000 {
-            if let Some(e) = series.get(0) {
-                let n = e.span_id;
-                assert_eq!(e.trace_id, u128::from(n) << 64 | u128::from(n));
-                assert_eq!(e.value, n as f64);
+        let check = |e: Exemplar| {
+            let n = e.span_id;
+            assert_eq!(e.trace_id, u128::from(n) << 64 | u128::from(n));
+            assert_eq!(e.value, n as f64);
+        };
+        while !writers.iter().all(std::thread::JoinHandle::is_finished) {
+            if let Some(e) = slot.read() {
+                check(e);
             }
         }
         for writer in writers {
             writer.join().unwrap();
         }
+        check(slot.read().expect("written"));
     }
 }

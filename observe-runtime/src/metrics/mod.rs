@@ -14,7 +14,7 @@ mod openmetrics;
 mod site;
 
 pub use site::LABEL_SETS_PER_SITE;
-pub(crate) use site::{CallResult, Children, SiteMetrics};
+pub(crate) use site::{CallResult, Children, Ended, SiteMetrics};
 
 use std::sync::OnceLock;
 

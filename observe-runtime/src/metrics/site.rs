@@ -21,6 +21,34 @@ pub const LABEL_SETS_PER_SITE: usize = 100;
 /// The value of every extra label of the overflow set.
 const OVERFLOW: &str = "other";
 
+/// When a timed call ended and how long it took (an untimed call: zero, no end).
+#[derive(Clone, Copy)]
+pub(crate) struct Ended {
+    pub(crate) elapsed: Duration,
+    /// The clock read that ended the call, kept for its exemplar's time.
+    at: Option<quanta::Instant>,
+}
+
+impl Ended {
+    /// Now, for a call that started at `start` (one clock read, as `start.elapsed()`).
+    #[inline(always)]
+    pub(crate) fn since(start: Option<quanta::Instant>) -> Ended {
+        match start {
+            Some(start) => {
+                let now = quanta::Instant::now();
+                Ended {
+                    elapsed: now - start,
+                    at: Some(now),
+                }
+            }
+            None => Ended {
+                elapsed: Duration::ZERO,
+                at: None,
+            },
+        }
+    }
+}
+
 /// How a call ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CallResult {
@@ -160,12 +188,15 @@ impl Children {
     /// Keeps this call as the exemplar of its counter series and of its duration's bucket.
     #[cold]
     #[inline(never)]
-    fn exemplars(&self, result: CallResult, span: (u128, u64), duration: f64) {
+    fn exemplars(&self, result: CallResult, span: (u128, u64), ended: Ended, per_second: f64) {
+        // The call's own end when it was timed; else one more clock read.
+        let at = exemplars::since_anchor(ended.at.unwrap_or_else(quanta::Instant::now));
         if let Some(calls) = &self.calls {
-            calls.get(result).exemplars.record(span, 1.0);
+            calls.get(result).exemplars.record(span, 1.0, at);
         }
         if let Some(durations) = &self.durations {
-            durations.get(result).exemplars.record(span, duration);
+            let duration = ended.elapsed.as_secs_f64() * per_second;
+            durations.get(result).exemplars.record(span, duration, at);
         }
     }
 }
@@ -366,9 +397,10 @@ impl SiteMetrics {
         &self,
         children: Option<&Children>,
         result: CallResult,
-        elapsed: Duration,
+        ended: Ended,
         error_type: &'static str,
     ) {
+        let elapsed = ended.elapsed;
         if let Some(gauge) = &self.in_flight {
             gauge.dec();
         }
@@ -387,7 +419,7 @@ impl SiteMetrics {
         // One relaxed load unless an OpenTelemetry layer is installed; then one look at the
         // current context.
         if let Some(span) = exemplars::sampled_span() {
-            children.exemplars(result, span, elapsed.as_secs_f64() * self.per_second);
+            children.exemplars(result, span, ended, self.per_second);
         }
         if let (Some(errors), CallResult::Error | CallResult::Panic) = (&children.errors, result) {
             errors.inc(error_type);

@@ -359,8 +359,9 @@ mod tests {
         registry.register(Box::new(hist.clone())).unwrap();
         hist.observe(5.0);
         // What a call inside a sampled span leaves on the two series.
-        exemplars::series("ex_otlp_total", &[("result", "ok")], &[]).record((0xab, 0xcd), 1.0);
-        exemplars::series("ex_otlp_ms", &[], &[1.0, 10.0]).record((0xab, 0xcd), 5.0);
+        let at = exemplars::since_anchor(quanta::Instant::now());
+        exemplars::series("ex_otlp_total", &[("result", "ok")], &[]).record((0xab, 0xcd), 1.0, at);
+        exemplars::series("ex_otlp_ms", &[], &[1.0, 10.0]).record((0xab, 0xcd), 5.0, at);
         let request = request(&registry.gather(), &Resource::default(), 7);
         let metrics = &request.resource_metrics[0].scope_metrics[0].metrics;
         let named = |name: &str| metrics.iter().find(|m| m.name == name).unwrap();
