@@ -418,7 +418,8 @@ pub mod health {
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
     pub use observe_runtime::metrics::{
-        registry, render, render_openmetrics, set_registry, CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE,
+        registry, render, render_openmetrics, set_created_samples, set_registry, CONTENT_TYPE,
+        OPENMETRICS_CONTENT_TYPE,
     };
 }
 

@@ -94,6 +94,10 @@ done
   echo "e2e: Prometheus stored no exemplars"; tail -5 "$work/prometheus.log"
   curl -s "http://127.0.0.1:$prom_port/api/v1/targets" | head -c 600; exit 1; }
 curl -fsS --max-time 5 "http://127.0.0.1:$prom_port/api/v1/targets" > "$work/targets.json"
+# (What this Prometheus makes of OpenMetrics' `_created` samples, for the README.)
+curl -fsS --max-time 5 --get "http://127.0.0.1:$prom_port/api/v1/query" \
+  --data-urlencode 'query=count({__name__=~".+_created"})' > "$work/created.json"
+echo "e2e: series named *_created in Prometheus: $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["data"]["result"]; print(r[0]["value"][1] if r else 0)' "$work/created.json")"
 
 # Every exemplar's trace is one the collector received (spans are exported within seconds).
 for _ in $(seq 1 30); do

@@ -63,6 +63,16 @@ pub fn render_openmetrics() -> String {
     openmetrics::render(&registry().gather())
 }
 
+/// Whether the OpenMetrics text carries a `_created` sample (when the series was created) for
+/// every counter and histogram series observe records (default: yes, as OpenMetrics asks).
+///
+/// Prometheus before 2.50, and later ones without `--enable-feature=created-timestamp-zero-ingestion`,
+/// store each `_created` sample as a series of its own (`jobs_completed_created`), one more
+/// series per counter or histogram series; turn them off to save those.
+pub fn set_created_samples(on: bool) {
+    openmetrics::CREATED.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Content type of [`render_openmetrics`]'s output.
 pub const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";

@@ -17,6 +17,9 @@ use prometheus::proto::{Metric, MetricFamily, MetricType};
 use super::exemplars::{self, Exemplar};
 use super::model;
 
+/// Whether `_created` samples are written (see `set_created_samples`).
+pub(super) static CREATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
 /// The longest exemplar label set OpenMetrics allows: names and values, in characters.
 const EXEMPLAR_LABELS_MAX: usize = 128;
 
@@ -156,6 +159,9 @@ fn pairs(labels: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 fn created(out: &mut String, name: &str, labels: &[(String, String)], when: SystemTime) {
+    if !CREATED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     let _ = write!(out, "{name}_created");
     label_set(out, labels, None);
     let _ = writeln!(out, " {}", seconds(when));
@@ -285,6 +291,28 @@ fn seconds(time: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn created_samples_can_be_left_out() {
+        let registry = prometheus::Registry::new();
+        let calls = prometheus::IntCounterVec::new(
+            prometheus::Opts::new("om_created_total", "calls"),
+            &["result"],
+        )
+        .unwrap();
+        registry.register(Box::new(calls.clone())).unwrap();
+        calls.with_label_values(&["ok"]).inc();
+        let _ = exemplars::series("om_created_total", &[("result", "ok")], &[]);
+        let text = render(&registry.gather());
+        assert!(text.contains("om_created_created{result=\"ok\"} 1"), "{text}");
+        CREATED.store(false, std::sync::atomic::Ordering::Relaxed);
+        let without = render(&registry.gather());
+        CREATED.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            without,
+            "# HELP om_created calls\n# TYPE om_created counter\nom_created_total{result=\"ok\"} 1\n# EOF\n"
+        );
+    }
 
     #[test]
     fn numbers_and_escapes() {
