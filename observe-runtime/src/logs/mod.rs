@@ -77,6 +77,7 @@ use tracing_subscriber::fmt::FormattedFields;
 use tracing_subscriber::registry::LookupSpan;
 
 pub use exceptions::ExceptionLogs;
+#[cfg(feature = "otlp")]
 pub(crate) use exceptions::{fate, Fate};
 pub use json::JsonFormat;
 pub use pretty::PrettyFormat;
@@ -179,6 +180,7 @@ impl LineOptions {
         self
     }
 
+    #[cfg(feature = "otlp")]
     pub(crate) fn exceptions(&self) -> ExceptionLogs {
         self.exception_logs
     }
