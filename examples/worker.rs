@@ -1,8 +1,9 @@
 //! The main job: an async job processor instrumented with `#[observe]`.
 //!
-//! `cargo run --example worker [-- --jobs N] [--linger S]`: JSON logs on stdout, Prometheus
+//! `cargo run --example worker [-- --jobs N] [--linger S]`: logs on stdout, Prometheus
 //! metrics on `http://127.0.0.1:9464/metrics` (`OBSERVE_METRICS_ADDR`), exits when the jobs are
-//! done (after serving metrics for `--linger` more seconds). Some jobs fail on purpose: their
+//! done (after serving metrics for `--linger` more seconds). `--export-dashboards DIR` writes
+//! its Grafana dashboard and Prometheus rules (with their `promtool` test) to `DIR` and exits. Some jobs fail on purpose: their
 //! flows end with `flow_failed` saying which step was reached. Customer emails and API tokens are
 //! marked `#[redact]` and never appear in the output.
 
@@ -58,7 +59,8 @@ impl std::error::Error for JobError {}
     in_flight = "jobs_in_flight",
     flow,
     args(job),
-    labels(kind = job.kind)
+    labels(kind = job.kind),
+    objective(success = 99, latency = "250ms", latency_target = 99)
 )]
 async fn process_job(job: &Job) -> Result<Output, JobError> {
     let payload = fetch(job).await?;
@@ -114,12 +116,14 @@ fn jobs(n: u64) -> Vec<Job> {
 struct Args {
     jobs: u64,
     linger: u64,
+    export_dashboards: Option<std::path::PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
     let mut out = Args {
         jobs: 20,
         linger: 0,
+        export_dashboards: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -131,9 +135,13 @@ fn args() -> Result<Args, String> {
         match arg.as_str() {
             "--jobs" => out.jobs = value("--jobs")?,
             "--linger" => out.linger = value("--linger")?,
+            "--export-dashboards" => {
+                let dir = it.next().ok_or("--export-dashboards needs a directory")?;
+                out.export_dashboards = Some(dir.into());
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other}; usage: worker [--jobs N] [--linger SECONDS]"
+                    "unknown argument {other}; usage: worker [--jobs N] [--linger SECONDS] [--export-dashboards DIR]"
                 ))
             }
         }
@@ -141,9 +149,37 @@ fn args() -> Result<Args, String> {
     Ok(out)
 }
 
+/// Writes the dashboard and the rules observe generates from this binary's functions.
+fn export_dashboards(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join("grafana-dashboard.json"),
+        observe::dashboards::grafana(),
+    )?;
+    std::fs::write(
+        dir.join("prometheus-rules.yml"),
+        observe::dashboards::prometheus_rules(),
+    )?;
+    std::fs::write(
+        dir.join("prometheus-rules.test.yml"),
+        observe::dashboards::prometheus_rules_test("prometheus-rules.yml"),
+    )?;
+    for conflict in observe::catalog::conflicts() {
+        eprintln!(
+            "left out: `{}` of {} ({}; {} keeps it)",
+            conflict.metric, conflict.other, conflict.reason, conflict.kept
+        );
+    }
+    println!("wrote {}", dir.display());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args()?;
+    if let Some(dir) = &args.export_dashboards {
+        return export_dashboards(dir);
+    }
     // `/health/ready` answers 503 naming this check while the job store is unreachable
     // (`WORKER_STORE_DOWN=1` simulates that). Registered before `init!()` starts the endpoint,
     // so that no probe can find the worker ready before its checks exist.

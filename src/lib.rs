@@ -415,6 +415,46 @@ pub mod health {
     };
 }
 
+/// Every `#[observe]` function of the binary, called or not (this crate's and its
+/// dependencies'), and the metrics two of them declare differently.
+///
+/// ```
+/// #[observe::observe(counter = "lookups", histogram = "lookup_ms", objective(success = 99.9, latency = "250ms"))]
+/// fn lookup(key: &str) -> Result<usize, String> {
+///     Ok(key.len())
+/// }
+///
+/// let site = observe::catalog::sites()
+///     .into_iter()
+///     .find(|s| s.function() == "lookup")
+///     .unwrap();
+/// assert_eq!(site.counter(), Some("lookups_total"));
+/// assert_eq!(site.histogram().unwrap().buckets[5], 250.0);
+/// assert_eq!(site.objective().unwrap().success, Some(99.9));
+/// assert!(observe::catalog::conflicts().is_empty());
+/// ```
+pub mod catalog {
+    pub use observe_runtime::catalog::{conflicts, sites, Conflict, Histogram, Objective, Site};
+    pub use observe_runtime::metrics::Unit;
+}
+
+/// A Grafana dashboard and Prometheus rules written from the catalog (feature `setup`).
+///
+/// ```no_run
+/// std::fs::write("grafana-dashboard.json", observe::dashboards::grafana())?;
+/// std::fs::write("prometheus-rules.yml", observe::dashboards::prometheus_rules())?;
+/// std::fs::write(
+///     "prometheus-rules.test.yml",
+///     observe::dashboards::prometheus_rules_test("prometheus-rules.yml"),
+/// )?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
+pub mod dashboards {
+    pub use observe_runtime::dashboards::{grafana, prometheus_rules, prometheus_rules_test};
+}
+
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
     pub use observe_runtime::metrics::{

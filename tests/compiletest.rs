@@ -10,4 +10,5 @@ fn ui() {
     t.compile_fail("tests/ui/item/*.rs");
     t.compile_fail("tests/ui/redact/*.rs");
     t.compile_fail("tests/ui/labels/*.rs");
+    t.compile_fail("tests/ui/objective/*.rs");
 }

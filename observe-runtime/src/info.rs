@@ -44,6 +44,20 @@ pub struct SiteInfo {
     /// `slow = "…"`: a call that takes longer logs `slow_call` (WARN) and is counted in
     /// `observe_slow_calls_total`.
     pub slow: Option<std::time::Duration>,
+    /// `objective(...)`: the service-level objective declared on the function.
+    pub objective: Option<ObjectiveInfo>,
+}
+
+/// `objective(success = 99.9, latency = "250ms", latency_target = 99)`, checked by the macro:
+/// percentages in (0, 100), a latency that is one of the histogram's bucket bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ObjectiveInfo {
+    /// Percent of calls that succeed (needs the counter).
+    pub success: Option<f64>,
+    /// The latency threshold in the histogram's unit, and as written (`"250ms"`).
+    pub latency: Option<(f64, &'static str)>,
+    /// Percent of calls faster than `latency` (default 99).
+    pub latency_target: f64,
 }
 
 /// What a flow call site knows at compile time.
@@ -65,7 +79,7 @@ pub struct HistogramInfo {
 }
 
 /// Unit of a duration histogram.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {
     /// `_seconds`
     Seconds,
@@ -88,7 +102,8 @@ impl Unit {
         }
     }
 
-    pub(crate) fn word(self) -> &'static str {
+    /// The unit's name: `seconds`, `milliseconds`, `microseconds`, `nanoseconds`.
+    pub fn word(self) -> &'static str {
         match self {
             Unit::Seconds => "seconds",
             Unit::Milliseconds => "milliseconds",
@@ -98,9 +113,9 @@ impl Unit {
     }
 
     /// Prometheus' default buckets (in seconds) expressed in this unit.
-    pub(crate) fn default_buckets(self) -> Vec<f64> {
+    pub fn default_buckets(self) -> Vec<f64> {
         // Rounded so that e.g. 0.005 s becomes exactly 5 ms, not 5.000000000000001.
-        prometheus::DEFAULT_BUCKETS
+        observe_shared::DEFAULT_BUCKETS_SECONDS
             .iter()
             .map(|s| (s * self.per_second() * 1e6).round() / 1e6)
             .collect()
@@ -110,6 +125,14 @@ impl Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_buckets_are_prometheus_defaults() {
+        assert_eq!(
+            observe_shared::DEFAULT_BUCKETS_SECONDS,
+            *prometheus::DEFAULT_BUCKETS
+        );
+    }
 
     #[test]
     fn default_buckets_are_exact_in_every_unit() {

@@ -26,6 +26,10 @@
 #![warn(missing_docs)]
 
 mod call;
+pub mod catalog;
+#[cfg(feature = "setup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
+pub mod dashboards;
 mod flow;
 #[cfg(feature = "setup")]
 #[cfg_attr(docsrs, doc(cfg(feature = "setup")))]
@@ -53,8 +57,9 @@ mod trace_context;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::call::{AsyncCall, Guard, Kind, Observed, SiteKind, Slot, StaticKind};
+    pub use crate::catalog::CATALOG;
     pub use crate::flow::{FlowId, Step};
-    pub use crate::info::{FlowInfo, HistogramInfo, SiteInfo, Unit};
+    pub use crate::info::{FlowInfo, HistogramInfo, ObjectiveInfo, SiteInfo, Unit};
     pub use crate::macro_support::probe::{
         ArgDebug, ArgValue, FieldOther, FieldText, FieldTyped, Message, Never, OtherOutcome, Probe,
         Render, RenderDebug, RenderDebugFirst, RenderDisplay, RenderDisplayFirst, RenderName,
@@ -68,6 +73,7 @@ pub mod __private {
     };
     pub use crate::site::Site;
     pub use ::core::ops::ControlFlow;
+    pub use ::linkme;
     pub use ::std::boxed::Box;
     pub use ::tracing;
     pub use ::tracing::field::Value;

@@ -35,6 +35,8 @@ pub(crate) struct Args {
     pub flow: Option<MetricKey>,
     /// `slow = "250ms"`: the threshold in nanoseconds.
     pub slow: Option<u64>,
+    /// `objective(success = 99.9, latency = "250ms", latency_target = 99)`.
+    pub objective: Option<super::objective::Objective>,
     /// Bare `skip`: opts a method out of its block's `#[observe]`.
     pub skip: Option<Span>,
     /// `#[tracing::instrument]`'s `skip(a, b)`: checked, otherwise redundant (nothing is
@@ -186,6 +188,7 @@ struct Slots {
     judge: Option<SetOnce<Judge>>,
     flow: Option<SetOnce<MetricKey>>,
     slow: Option<SetOnce<u64>>,
+    objective: Option<SetOnce<super::objective::Objective>>,
     skip: Option<SetOnce<()>>,
     skipped: Option<SetOnce<Vec<Ident>>>,
     skip_all: Option<SetOnce<()>>,
@@ -251,6 +254,8 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             },
             "flow" => |k| slot(&mut s.flow, k).set(span, named(&meta, span, "a flow name")?),
             "slow" => |k| slot(&mut s.slow, k).set(span, parse_slow(&meta)?),
+            "objective" => |k| slot(&mut s.objective, k)
+                .set(span, super::objective::parse(&meta, span)?),
             "crate" => |k| slot(&mut s.krate, k).set(span, crate::attr::crate_path(&meta)?),
             // `skip(a, b)` is tracing's; a bare `skip` opts a method out of its block.
             "skip" => |k| if meta.input.peek(syn::token::Paren) {
@@ -291,6 +296,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         judge: s.judge.and_then(SetOnce::take),
         flow: s.flow.and_then(SetOnce::take),
         slow: s.slow.and_then(SetOnce::take),
+        objective: s.objective.and_then(SetOnce::take),
         skip: s.skip.as_ref().and_then(SetOnce::span),
         skipped: s.skipped.and_then(SetOnce::take).unwrap_or_default(),
         parent: s.parent.and_then(SetOnce::take),

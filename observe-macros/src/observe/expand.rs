@@ -218,6 +218,7 @@ impl Gen<'_> {
             let buckets = option(metrics.buckets.as_ref().map(|b| quote!(&[#(#b),*])));
             quote!(#p::HistogramInfo { name: #h, unit: #p::Unit::#unit, buckets: #buckets })
         }));
+        let objective = super::objective::tokens(metrics.objective.as_ref(), p);
         let site = site_ident();
         let here = Ident::new("__observe_here", Span::mixed_site());
 
@@ -403,7 +404,11 @@ impl Gen<'_> {
                 records_return: #records_return,
                 flow: #flow,
                 slow: #slow,
+                objective: #objective,
             });
+            #[#p::linkme::distributed_slice(#p::CATALOG)]
+            #[linkme(crate = #p::linkme)]
+            static __OBSERVE_CATALOG: &#p::Site = &#site;
             #start
             #set_labels
             #flow_started

@@ -8,6 +8,7 @@ mod block;
 mod expand;
 mod item;
 mod model;
+mod objective;
 mod params;
 mod rewrite;
 mod suspend;

@@ -47,6 +47,8 @@ pub(crate) struct Metrics {
     pub buckets: Option<Vec<f64>>,
     pub errors: Option<String>,
     pub in_flight: Option<String>,
+    /// `objective(...)`, checked against the metrics above.
+    pub objective: Option<super::objective::Checked>,
 }
 
 /// Collects every error, so that one build shows all mistakes of an attribute.
@@ -112,7 +114,10 @@ pub(crate) fn check(
             format_args!("a span records at most {MAX_SPAN_VALUES} `args` and `fields` together"),
         );
     }
-    let metrics = check_metrics(args, function, &mut errors);
+    let mut metrics = check_metrics(args, function, &mut errors);
+    if let Some(objective) = &args.objective {
+        metrics.objective = super::objective::check(objective, &metrics, &mut errors);
+    }
     errors.finish(metrics)
 }
 
@@ -385,6 +390,7 @@ fn check_metrics(args: &Args, function: Option<&str>, errors: &mut Errors) -> Me
         buckets,
         errors: errors_name,
         in_flight,
+        objective: None,
     }
 }
 

@@ -292,7 +292,7 @@ pub(super) fn parse_buckets(meta: &ParseNestedMeta<'_>, key: Span) -> syn::Resul
 /// number, `1.5s`), turned into whole nanoseconds at compile time.
 pub(crate) fn parse_slow(meta: &ParseNestedMeta<'_>) -> syn::Result<u64> {
     let lit: LitStr = meta.value()?.parse()?;
-    slow_nanos(&lit.value()).ok_or_else(|| {
+    duration_nanos(&lit.value()).ok_or_else(|| {
         syn::Error::new(
             lit.span(),
             "expected a duration with a unit, such as `\"250ms\"`, `\"1.5s\"`, `\"800us\"` or `\"50ns\"`",
@@ -300,7 +300,8 @@ pub(crate) fn parse_slow(meta: &ParseNestedMeta<'_>) -> syn::Result<u64> {
     })
 }
 
-fn slow_nanos(text: &str) -> Option<u64> {
+/// A duration with a unit (`"250ms"`, `"1.5s"`, `"800us"`, `"50ns"`) in nanoseconds.
+pub(crate) fn duration_nanos(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text.find(|c: char| c.is_ascii_alphabetic())?;
     let (number, unit) = text.split_at(split);
@@ -324,16 +325,16 @@ fn slow_nanos(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::slow_nanos;
+    use super::duration_nanos;
 
     #[test]
     fn slow_thresholds_read_as_nanoseconds() {
-        assert_eq!(slow_nanos("250ms"), Some(250_000_000));
-        assert_eq!(slow_nanos("1.5s"), Some(1_500_000_000));
-        assert_eq!(slow_nanos("800us"), Some(800_000));
-        assert_eq!(slow_nanos(" 50 ns "), Some(50));
+        assert_eq!(duration_nanos("250ms"), Some(250_000_000));
+        assert_eq!(duration_nanos("1.5s"), Some(1_500_000_000));
+        assert_eq!(duration_nanos("800us"), Some(800_000));
+        assert_eq!(duration_nanos(" 50 ns "), Some(50));
         for bad in ["", "ms", "fast", "-5ms", "5", "5m", "1e3ms", "0ms", "0.1ns"] {
-            assert_eq!(slow_nanos(bad), None, "{bad}");
+            assert_eq!(duration_nanos(bad), None, "{bad}");
         }
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod model;
 mod openmetrics;
 mod site;
 
+pub use crate::info::Unit;
 pub use site::LABEL_SETS_PER_SITE;
 pub(crate) use site::{CallResult, Children, Ended, SiteMetrics};
 

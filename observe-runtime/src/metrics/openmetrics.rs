@@ -304,7 +304,10 @@ mod tests {
         calls.with_label_values(&["ok"]).inc();
         let _ = exemplars::series("om_created_total", &[("result", "ok")], &[]);
         let text = render(&registry.gather());
-        assert!(text.contains("om_created_created{result=\"ok\"} 1"), "{text}");
+        assert!(
+            text.contains("om_created_created{result=\"ok\"} 1"),
+            "{text}"
+        );
         CREATED.store(false, std::sync::atomic::Ordering::Relaxed);
         let without = render(&registry.gather());
         CREATED.store(true, std::sync::atomic::Ordering::Relaxed);
