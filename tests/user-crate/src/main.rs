@@ -4,6 +4,8 @@
 
 #![deny(warnings, unused_qualifications)]
 #![warn(clippy::pedantic)]
+// As many services do: the code `#[observe]` generates (its catalog entry too) must build.
+#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -59,7 +61,8 @@ impl Worker {
     in_flight = "user_jobs_in_flight",
     args(job),
     fields(worker = %worker.name()),
-    flow
+    flow,
+    objective(success = 99.5, latency = "500ms")
 )]
 async fn process(worker: &Worker, job: Job) -> Result<u32, JobError> {
     let items = worker.fetch(&job).await?;
@@ -92,6 +95,26 @@ impl Write for Lines {
 }
 
 static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The catalog lists this crate's functions, called or not, and the dashboards use them.
+fn check_catalog(failures: &mut Vec<String>) {
+    let sites = observe::catalog::sites();
+    check(
+        sites.iter().any(|s| {
+            s.function() == "process"
+                && s.objective()
+                    .is_some_and(|o| o.latency == Some((0.5, "500ms")))
+        }),
+        "the catalog lists `process` with its objective",
+        failures,
+    );
+    check(
+        observe::dashboards::prometheus_rules().contains("ErrorBudgetBurn")
+            && observe::dashboards::grafana().contains("process (observe_user_crate)"),
+        "the rules and the dashboard cover `process`",
+        failures,
+    );
+}
 
 fn check(ok: bool, what: &str, failures: &mut Vec<String>) {
     CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -194,6 +217,8 @@ async fn main() {
             &mut failures,
         );
     }
+
+    check_catalog(&mut failures);
 
     for failure in &failures {
         eprintln!("user-crate: FAILED: {failure}");
