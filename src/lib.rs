@@ -455,6 +455,26 @@ pub mod dashboards {
     pub use observe_runtime::dashboards::{grafana, prometheus_rules, prometheus_rules_test};
 }
 
+/// The HTTP edge (feature `http`; `axum` for axum's routes and peer addresses):
+/// [`http::ServerLayer`] and [`http::ClientLayer`], `tower` layers with OpenTelemetry's HTTP
+/// conventions and observe's redaction. See the runtime's `observe_runtime::http` for what each
+/// records.
+///
+/// ```
+/// # #[cfg(feature = "axum")] {
+/// use axum::{routing::get, Router};
+///
+/// let app: Router = Router::new()
+///     .route("/orders/{id}", get(|| async { "order" }))
+///     .layer(observe::http::ServerLayer::new());
+/// # }
+/// ```
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http {
+    pub use observe_runtime::http::{Client, ClientLayer, Server, ServerLayer, REQUEST_ID};
+}
+
 /// Prometheus metrics recorded by `#[observe]`.
 pub mod metrics {
     pub use observe_runtime::metrics::{

@@ -1,0 +1,160 @@
+//! [`ClientLayer`]: the client side of the HTTP edge (see the module documentation).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use tracing::field::Empty;
+use tracing::Span;
+
+use super::{method, metrics, scrub_url};
+use crate::redact::scrub::scrub;
+
+/// A `tower::Layer` instrumenting every request a `tower` HTTP client sends (hyper-util's
+/// client, or any `Service<http::Request<B>>`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientLayer;
+
+impl ClientLayer {
+    /// The layer.
+    pub fn new() -> ClientLayer {
+        ClientLayer
+    }
+}
+
+impl<S> tower_layer::Layer<S> for ClientLayer {
+    type Service = Client<S>;
+
+    fn layer(&self, inner: S) -> Client<S> {
+        Client { inner }
+    }
+}
+
+/// The service [`ClientLayer`] makes.
+#[derive(Clone, Debug)]
+pub struct Client<S> {
+    inner: S,
+}
+
+impl<S, B, RB> tower_service::Service<Request<B>> for Client<S>
+where
+    S: tower_service::Service<Request<B>, Response = Response<RB>>,
+    S::Error: fmt::Display,
+{
+    type Response = Response<RB>;
+    type Error = S::Error;
+    type Future = ClientFuture<S::Future, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let method = method(request.method());
+        let uri = request.uri();
+        let host = uri.host().unwrap_or_default().to_owned();
+        let port = uri.port_u16().or_else(|| match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        let span = tracing::info_span!(
+            target: "observe::http",
+            "http_client_request",
+            otel.name = method,
+            otel.kind = "client",
+            otel.status_code = Empty,
+            otel.status_description = Empty,
+            http.request.method = method,
+            server.address = host.as_str(),
+            server.port = port.map(i64::from),
+            url.full = %scrub_url(uri),
+            http.response.status_code = Empty,
+            error.type = Empty,
+        );
+        #[cfg(feature = "otlp")]
+        if !span.is_disabled() {
+            let _entered = span.enter();
+            crate::setup::propagation::inject_headers(request.headers_mut());
+        }
+        #[cfg(not(feature = "otlp"))]
+        let _ = request.headers_mut();
+        let inner = {
+            let _entered = span.enter();
+            self.inner.call(request)
+        };
+        ClientFuture {
+            inner,
+            span,
+            method,
+            host,
+            start: quanta::Instant::now(),
+            _error: std::marker::PhantomData,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Client`].
+    pub struct ClientFuture<F, E> {
+        #[pin]
+        inner: F,
+        span: Span,
+        method: &'static str,
+        host: String,
+        start: quanta::Instant,
+        _error: std::marker::PhantomData<fn() -> E>,
+    }
+}
+
+impl<F, RB, E> Future for ClientFuture<F, E>
+where
+    F: Future<Output = Result<Response<RB>, E>>,
+    E: fmt::Display,
+{
+    type Output = Result<Response<RB>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let polled = {
+            let _entered = this.span.enter();
+            this.inner.poll(cx)
+        };
+        let Poll::Ready(result) = polled else {
+            return Poll::Pending;
+        };
+        let (status, error_type) = match &result {
+            Ok(response) => {
+                let status = response.status();
+                this.span
+                    .record("http.response.status_code", i64::from(status.as_u16()));
+                let code = status.as_str().to_owned();
+                if status.is_server_error() {
+                    this.span.record("otel.status_code", "ERROR");
+                    this.span.record("error.type", code.as_str());
+                    (code.clone(), code)
+                } else {
+                    (code, String::new())
+                }
+            }
+            Err(error) => {
+                let error_type = super::error_type::<E>();
+                this.span.record("otel.status_code", "ERROR");
+                this.span.record(
+                    "otel.status_description",
+                    scrub(&error.to_string()).as_ref(),
+                );
+                this.span.record("error.type", error_type);
+                (String::new(), error_type.to_owned())
+            }
+        };
+        if let Some(duration) = &metrics::client().duration {
+            duration
+                .with_label_values(&[*this.method, this.host.as_str(), &status, &error_type])
+                .observe(this.start.elapsed().as_secs_f64());
+        }
+        Poll::Ready(result)
+    }
+}

@@ -1,0 +1,390 @@
+//! [`ServerLayer`]: the server side of the HTTP edge (see the module documentation).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{HeaderValue, Request, Response};
+use tracing::field::Empty;
+use tracing::Span;
+
+use super::{
+    bounded, header, method, metrics, request_id, scrub_query, MAX_URL_PART, MAX_USER_AGENT,
+    REQUEST_ID,
+};
+use crate::redact::scrub::scrub;
+
+type RouteFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
+
+/// A `tower::Layer` instrumenting every request of the service it wraps.
+#[derive(Clone)]
+pub struct ServerLayer {
+    config: Arc<Config>,
+}
+
+#[derive(Clone)]
+struct Config {
+    excluded: Vec<String>,
+    route: Option<Arc<RouteFn>>,
+}
+
+impl Default for ServerLayer {
+    fn default() -> ServerLayer {
+        ServerLayer::new()
+    }
+}
+
+impl fmt::Debug for ServerLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerLayer")
+            .field("excluded", &self.config.excluded)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerLayer {
+    /// The layer, with `/metrics`, `/health/live` and `/health/ready` excluded.
+    pub fn new() -> ServerLayer {
+        ServerLayer {
+            config: Arc::new(Config {
+                excluded: ["/metrics", "/health/live", "/health/ready"]
+                    .map(String::from)
+                    .to_vec(),
+                route: None,
+            }),
+        }
+    }
+
+    /// The paths passed through without a span or metrics (replacing the defaults).
+    #[must_use]
+    pub fn exclude<I, P>(mut self, paths: I) -> ServerLayer
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        self.config_mut().excluded = paths.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How a request's route (`http.route`, a template such as `/orders/{id}`) is found, for
+    /// a router other than axum's; `None` for a request that matched no route.
+    #[must_use]
+    pub fn route(
+        mut self,
+        route: impl Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,
+    ) -> ServerLayer {
+        self.config_mut().route = Some(Arc::new(route));
+        self
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+}
+
+impl<S> tower_layer::Layer<S> for ServerLayer {
+    type Service = Server<S>;
+
+    fn layer(&self, inner: S) -> Server<S> {
+        Server {
+            inner,
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+/// The service [`ServerLayer`] makes.
+#[derive(Clone)]
+pub struct Server<S> {
+    inner: S,
+    config: Arc<Config>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for Server<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `{method} {route}`, or the method alone.
+struct SpanName<'a>(&'static str, Option<&'a str>);
+
+impl fmt::Display for SpanName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(route) => write!(f, "{} {route}", self.0),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
+impl<S, B, RB> tower_service::Service<Request<B>> for Server<S>
+where
+    S: tower_service::Service<Request<B>, Response = Response<RB>>,
+    S::Error: fmt::Display,
+{
+    type Response = Response<RB>;
+    type Error = S::Error;
+    type Future = ServerFuture<S::Future, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let path = request.uri().path();
+        if self.config.excluded.iter().any(|p| p == path) {
+            return ServerFuture {
+                inner: self.inner.call(request),
+                record: None,
+                _error: std::marker::PhantomData,
+            };
+        }
+        let (parts, body) = request.into_parts();
+        let record = Record::start(&self.config, &parts);
+        let request = Request::from_parts(parts, body);
+        let inner = {
+            let _entered = record.span.enter();
+            self.inner.call(request)
+        };
+        ServerFuture {
+            inner,
+            record: Some(record),
+            _error: std::marker::PhantomData,
+        }
+    }
+}
+
+/// What one request records, from its start to its response.
+struct Record {
+    span: Span,
+    start: quanta::Instant,
+    method: &'static str,
+    route: String,
+    scheme: &'static str,
+    request_id: String,
+    done: bool,
+}
+
+impl Record {
+    fn start(config: &Config, parts: &http::request::Parts) -> Record {
+        let method = method(&parts.method);
+        let route = match &config.route {
+            Some(route) => route(parts),
+            None => matched_path(parts),
+        };
+        let scheme = scheme(parts);
+        let request_id = request_id(&parts.headers);
+        let span = tracing::info_span!(
+            target: "observe::http",
+            "http_request",
+            otel.name = %SpanName(method, route.as_deref()),
+            otel.kind = "server",
+            otel.status_code = Empty,
+            otel.status_description = Empty,
+            http.request.method = method,
+            url.path = %scrub(bounded(parts.uri.path(), MAX_URL_PART)),
+            url.query = parts.uri.query().map(scrub_query),
+            url.scheme = scheme,
+            http.route = route.as_deref(),
+            http.response.status_code = Empty,
+            network.protocol.version = protocol(parts.version),
+            server.address = server_address(parts),
+            client.address = client_address(parts),
+            user_agent.original = header(&parts.headers, "user-agent", MAX_USER_AGENT),
+            request_id = request_id.as_str(),
+            error.type = Empty,
+            cancelled = Empty,
+        );
+        #[cfg(feature = "otlp")]
+        if !span.is_disabled() {
+            // A malformed `traceparent` is no context: the request starts a new trace.
+            let remote = crate::setup::propagation::extract_headers(&parts.headers);
+            if remote.is_valid() {
+                remote.set_parent_of(&span);
+            }
+        }
+        if let Some(active) = &metrics::server().active {
+            active.with_label_values(&[method, scheme]).inc();
+        }
+        Record {
+            span,
+            start: quanta::Instant::now(),
+            method,
+            route: route.unwrap_or_default(),
+            scheme,
+            request_id,
+            done: false,
+        }
+    }
+
+    /// The request ended: with a response's status, or with no response (`status` 0) and the
+    /// failure's type.
+    fn finish(&mut self, status: u16, error_type: &str) {
+        self.done = true;
+        let metrics = metrics::server();
+        if let Some(active) = &metrics.active {
+            active.with_label_values(&[self.method, self.scheme]).dec();
+        }
+        let status_text = if status == 0 {
+            String::new()
+        } else {
+            status.to_string()
+        };
+        if let Some(duration) = &metrics.duration {
+            duration
+                .with_label_values(&[
+                    self.method,
+                    &self.route,
+                    &status_text,
+                    self.scheme,
+                    error_type,
+                ])
+                .observe(self.start.elapsed().as_secs_f64());
+        }
+    }
+}
+
+impl Drop for Record {
+    /// Dropped before its response: the client went away (or the server shut down).
+    fn drop(&mut self) {
+        if !self.done {
+            self.span.record("cancelled", true);
+            self.finish(0, "cancelled");
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Server`].
+    pub struct ServerFuture<F, E> {
+        #[pin]
+        inner: F,
+        record: Option<Record>,
+        _error: std::marker::PhantomData<fn() -> E>,
+    }
+}
+
+impl<F, RB, E> Future for ServerFuture<F, E>
+where
+    F: Future<Output = Result<Response<RB>, E>>,
+    E: fmt::Display,
+{
+    type Output = Result<Response<RB>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(record) = this.record.as_mut() else {
+            return this.inner.poll(cx);
+        };
+        let polled = {
+            let _entered = record.span.enter();
+            this.inner.poll(cx)
+        };
+        let Poll::Ready(result) = polled else {
+            return Poll::Pending;
+        };
+        let result = match result {
+            Ok(mut response) => {
+                let status = response.status();
+                record
+                    .span
+                    .record("http.response.status_code", i64::from(status.as_u16()));
+                let error_type = if status.is_server_error() {
+                    record.span.record("otel.status_code", "ERROR");
+                    record.span.record("error.type", status.as_str());
+                    status.as_str()
+                } else {
+                    ""
+                };
+                if let Ok(value) = HeaderValue::from_str(&record.request_id) {
+                    response.headers_mut().insert(REQUEST_ID, value);
+                }
+                record.finish(status.as_u16(), error_type);
+                Ok(response)
+            }
+            Err(error) => {
+                let error_type = super::error_type::<E>();
+                record.span.record("otel.status_code", "ERROR");
+                record.span.record(
+                    "otel.status_description",
+                    scrub(&error.to_string()).as_ref(),
+                );
+                record.span.record("error.type", error_type);
+                record.finish(0, error_type);
+                Err(error)
+            }
+        };
+        *this.record = None;
+        Poll::Ready(result)
+    }
+}
+
+fn protocol(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_09 => "0.9",
+        http::Version::HTTP_10 => "1.0",
+        http::Version::HTTP_2 => "2",
+        http::Version::HTTP_3 => "3",
+        _ => "1.1",
+    }
+}
+
+/// `url.scheme`: the URI's, else `X-Forwarded-Proto`'s (`http` or `https`), else `http`.
+fn scheme(parts: &http::request::Parts) -> &'static str {
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok());
+    match parts.uri.scheme_str().or(forwarded) {
+        Some(s) if s.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    }
+}
+
+/// `server.address`: the host the client asked for, without its port.
+fn server_address(parts: &http::request::Parts) -> Option<&str> {
+    let host = parts
+        .uri
+        .host()
+        .or_else(|| header(&parts.headers, "host", 255))?;
+    Some(match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(']') => {
+            name
+        }
+        _ => host,
+    })
+}
+
+/// `client.address`: the first `X-Forwarded-For` hop, else the peer (axum's `ConnectInfo`).
+fn client_address(parts: &http::request::Parts) -> Option<String> {
+    if let Some(first) = header(&parts.headers, "x-forwarded-for", 255)
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        return Some(first.to_owned());
+    }
+    #[cfg(feature = "axum")]
+    if let Some(axum::extract::ConnectInfo(peer)) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        return Some(peer.ip().to_string());
+    }
+    None
+}
+
+/// axum's `MatchedPath`, with the `axum` feature.
+fn matched_path(parts: &http::request::Parts) -> Option<String> {
+    #[cfg(feature = "axum")]
+    if let Some(path) = parts.extensions.get::<axum::extract::MatchedPath>() {
+        return Some(path.as_str().to_owned());
+    }
+    let _ = parts;
+    None
+}
