@@ -148,9 +148,11 @@ fn args() -> Result<Args, String> {
                 let seconds: f64 = value.parse().map_err(|e| format!("--serve-for: {e}"))?;
                 out.serve_for = Some(Duration::from_secs_f64(seconds));
             }
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown argument {other}; usage: service [--addr HOST:PORT] [--serve-for SECONDS]"
-            )),
+            ))
+            }
         }
     }
     Ok(out)
