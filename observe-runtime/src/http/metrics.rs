@@ -12,8 +12,32 @@ pub(super) const BUCKETS: [f64; 14] = [
 
 pub(super) struct ServerMetrics {
     pub(super) duration: Option<HistogramVec>,
-    pub(super) active: Option<IntGaugeVec>,
+    active: Option<IntGaugeVec>,
+    /// `http_server_active_requests` children of GET, POST… (and `_OTHER`) × http, https:
+    /// looked up once each, not per request.
+    active_children: [[OnceLock<prometheus::IntGauge>; 2]; 10],
 }
+
+impl ServerMetrics {
+    pub(super) fn active_child(
+        &self,
+        method: &'static str,
+        scheme: &'static str,
+    ) -> Option<&prometheus::IntGauge> {
+        let vec = self.active.as_ref()?;
+        let m = METHODS
+            .iter()
+            .position(|m| *m == method)
+            .unwrap_or(METHODS.len() - 1);
+        let s = usize::from(scheme == "https");
+        Some(self.active_children[m][s].get_or_init(|| vec.with_label_values(&[method, scheme])))
+    }
+}
+
+/// The methods `super::method` names, `_OTHER` last.
+const METHODS: [&str; 10] = [
+    "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE", "_OTHER",
+];
 
 pub(super) struct ClientMetrics {
     pub(super) duration: Option<HistogramVec>,
@@ -62,6 +86,7 @@ pub(super) fn server() -> &'static ServerMetrics {
                 &["http_request_method", "url_scheme"],
             ),
         ),
+        active_children: Default::default(),
     })
 }
 

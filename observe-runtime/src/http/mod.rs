@@ -141,10 +141,11 @@ fn header<'a>(headers: &'a http::HeaderMap, name: &str, max: usize) -> Option<&'
 }
 
 /// A fresh request id: 32 hex digits, unpredictable across processes.
-fn new_request_id() -> String {
+fn new_request_id() -> http::HeaderValue {
     use std::hash::BuildHasher;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::OnceLock;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     static KEY: OnceLock<(u64, u64)> = OnceLock::new();
     let (a, b) = *KEY.get_or_init(|| {
@@ -152,21 +153,29 @@ fn new_request_id() -> String {
         (state.hash_one(1u8), state.hash_one(2u8))
     });
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "{:016x}{:016x}",
+    let mut digits = [0u8; 32];
+    for (half, word) in [
         crate::flow::splitmix64(n ^ a),
-        crate::flow::splitmix64(n ^ b)
-    )
+        crate::flow::splitmix64(n ^ b),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for i in 0..16 {
+            digits[half * 16 + i] = HEX[((word >> (60 - 4 * i)) & 0xf) as usize];
+        }
+    }
+    http::HeaderValue::from_bytes(&digits).unwrap_or_else(|_| http::HeaderValue::from_static("0"))
 }
 
 /// The request id of an incoming request: its `x-request-id` if usable, else a fresh one.
-fn request_id(headers: &http::HeaderMap) -> String {
+fn request_id(headers: &http::HeaderMap) -> http::HeaderValue {
     headers
         .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID)
-        .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(new_request_id, str::to_owned)
+        .filter(|v| v.as_bytes().iter().all(u8::is_ascii_graphic))
+        .cloned()
+        .unwrap_or_else(new_request_id)
 }
 
 /// The short name of an error type: `hyper_util::client::legacy::Error` → `Error` is too
@@ -200,6 +209,11 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(REQUEST_ID, "req-42".parse().unwrap());
         assert_eq!(request_id(&headers), "req-42");
+        assert!(request_id(&http::HeaderMap::new())
+            .to_str()
+            .unwrap()
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit()));
         headers.insert(REQUEST_ID, "x".repeat(200).parse().unwrap());
         let made = request_id(&headers);
         assert_eq!(made.len(), 32);

@@ -144,9 +144,17 @@ where
                 _error: std::marker::PhantomData,
             };
         }
-        let (parts, body) = request.into_parts();
-        let record = Record::start(&self.config, &parts);
-        let request = Request::from_parts(parts, body);
+        let mut request = request;
+        let route = match &self.config.route {
+            Some(route) => {
+                let (parts, body) = request.into_parts();
+                let found = route(&parts).map(Route::Owned);
+                request = Request::from_parts(parts, body);
+                found
+            }
+            None => matched_path(request.extensions()),
+        };
+        let record = Record::start(&request, route);
         let inner = {
             let _entered = record.span.enter();
             self.inner.call(request)
@@ -164,58 +172,54 @@ struct Record {
     span: Span,
     start: quanta::Instant,
     method: &'static str,
-    route: String,
+    route: Route,
     scheme: &'static str,
-    request_id: String,
+    request_id: HeaderValue,
     done: bool,
 }
 
 impl Record {
-    fn start(config: &Config, parts: &http::request::Parts) -> Record {
-        let method = method(&parts.method);
-        let route = match &config.route {
-            Some(route) => route(parts),
-            None => matched_path(parts),
-        };
+    fn start<B>(parts: &Request<B>, route: Option<Route>) -> Record {
+        let method = method(parts.method());
         let scheme = scheme(parts);
-        let request_id = request_id(&parts.headers);
+        let request_id = request_id(parts.headers());
         let span = tracing::info_span!(
             target: "observe::http",
             "http_request",
-            otel.name = %SpanName(method, route.as_deref()),
+            otel.name = %SpanName(method, route.as_ref().map(Route::as_str)),
             otel.kind = "server",
             otel.status_code = Empty,
             otel.status_description = Empty,
             http.request.method = method,
-            url.path = %scrub(bounded(parts.uri.path(), MAX_URL_PART)),
-            url.query = parts.uri.query().map(scrub_query),
+            url.path = %scrub(bounded(parts.uri().path(), MAX_URL_PART)),
+            url.query = parts.uri().query().map(scrub_query),
             url.scheme = scheme,
-            http.route = route.as_deref(),
+            http.route = route.as_ref().map(Route::as_str),
             http.response.status_code = Empty,
-            network.protocol.version = protocol(parts.version),
+            network.protocol.version = protocol(parts.version()),
             server.address = server_address(parts),
             client.address = client_address(parts),
-            user_agent.original = header(&parts.headers, "user-agent", MAX_USER_AGENT),
-            request_id = request_id.as_str(),
+            user_agent.original = header(parts.headers(), "user-agent", MAX_USER_AGENT),
+            request_id = request_id.to_str().unwrap_or_default(),
             error.type = Empty,
             cancelled = Empty,
         );
         #[cfg(feature = "otlp")]
         if !span.is_disabled() {
             // A malformed `traceparent` is no context: the request starts a new trace.
-            let remote = crate::setup::propagation::extract_headers(&parts.headers);
+            let remote = crate::setup::propagation::extract_headers(parts.headers());
             if remote.is_valid() {
                 remote.set_parent_of(&span);
             }
         }
-        if let Some(active) = &metrics::server().active {
-            active.with_label_values(&[method, scheme]).inc();
+        if let Some(active) = metrics::server().active_child(method, scheme) {
+            active.inc();
         }
         Record {
             span,
             start: quanta::Instant::now(),
             method,
-            route: route.unwrap_or_default(),
+            route: route.unwrap_or(Route::None),
             scheme,
             request_id,
             done: false,
@@ -227,20 +231,19 @@ impl Record {
     fn finish(&mut self, status: u16, error_type: &str) {
         self.done = true;
         let metrics = metrics::server();
-        if let Some(active) = &metrics.active {
-            active.with_label_values(&[self.method, self.scheme]).dec();
+        if let Some(active) = metrics::server().active_child(self.method, self.scheme) {
+            active.dec();
         }
-        let status_text = if status == 0 {
-            String::new()
-        } else {
-            status.to_string()
-        };
+        let status_text = http::StatusCode::from_u16(status)
+            .ok()
+            .filter(|_| status != 0);
+        let status_text = status_text.as_ref().map_or("", http::StatusCode::as_str);
         if let Some(duration) = &metrics.duration {
             duration
                 .with_label_values(&[
                     self.method,
-                    &self.route,
-                    &status_text,
+                    self.route.as_str(),
+                    status_text,
                     self.scheme,
                     error_type,
                 ])
@@ -301,9 +304,9 @@ where
                 } else {
                     ""
                 };
-                if let Ok(value) = HeaderValue::from_str(&record.request_id) {
-                    response.headers_mut().insert(REQUEST_ID, value);
-                }
+                response
+                    .headers_mut()
+                    .insert(REQUEST_ID, record.request_id.clone());
                 record.finish(status.as_u16(), error_type);
                 Ok(response)
             }
@@ -335,23 +338,23 @@ fn protocol(version: http::Version) -> &'static str {
 }
 
 /// `url.scheme`: the URI's, else `X-Forwarded-Proto`'s (`http` or `https`), else `http`.
-fn scheme(parts: &http::request::Parts) -> &'static str {
+fn scheme<B>(parts: &Request<B>) -> &'static str {
     let forwarded = parts
-        .headers
+        .headers()
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok());
-    match parts.uri.scheme_str().or(forwarded) {
+    match parts.uri().scheme_str().or(forwarded) {
         Some(s) if s.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     }
 }
 
 /// `server.address`: the host the client asked for, without its port.
-fn server_address(parts: &http::request::Parts) -> Option<&str> {
+fn server_address<B>(parts: &Request<B>) -> Option<&str> {
     let host = parts
-        .uri
+        .uri()
         .host()
-        .or_else(|| header(&parts.headers, "host", 255))?;
+        .or_else(|| header(parts.headers(), "host", 255))?;
     Some(match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(']') => {
             name
@@ -361,8 +364,8 @@ fn server_address(parts: &http::request::Parts) -> Option<&str> {
 }
 
 /// `client.address`: the first `X-Forwarded-For` hop, else the peer (axum's `ConnectInfo`).
-fn client_address(parts: &http::request::Parts) -> Option<String> {
-    if let Some(first) = header(&parts.headers, "x-forwarded-for", 255)
+fn client_address<B>(parts: &Request<B>) -> Option<String> {
+    if let Some(first) = header(parts.headers(), "x-forwarded-for", 255)
         .and_then(|v| v.split(',').next())
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -371,7 +374,7 @@ fn client_address(parts: &http::request::Parts) -> Option<String> {
     }
     #[cfg(feature = "axum")]
     if let Some(axum::extract::ConnectInfo(peer)) = parts
-        .extensions
+        .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
     {
         return Some(peer.ip().to_string());
@@ -379,12 +382,32 @@ fn client_address(parts: &http::request::Parts) -> Option<String> {
     None
 }
 
-/// axum's `MatchedPath`, with the `axum` feature.
-fn matched_path(parts: &http::request::Parts) -> Option<String> {
+/// A request's route: axum's `MatchedPath` (a reference count, not a copy) or the route
+/// function's answer.
+enum Route {
+    None,
+    Owned(String),
     #[cfg(feature = "axum")]
-    if let Some(path) = parts.extensions.get::<axum::extract::MatchedPath>() {
-        return Some(path.as_str().to_owned());
+    Matched(axum::extract::MatchedPath),
+}
+
+impl Route {
+    fn as_str(&self) -> &str {
+        match self {
+            Route::None => "",
+            Route::Owned(route) => route,
+            #[cfg(feature = "axum")]
+            Route::Matched(path) => path.as_str(),
+        }
     }
-    let _ = parts;
+}
+
+/// axum's `MatchedPath`, with the `axum` feature.
+fn matched_path(extensions: &http::Extensions) -> Option<Route> {
+    #[cfg(feature = "axum")]
+    if let Some(path) = extensions.get::<axum::extract::MatchedPath>() {
+        return Some(Route::Matched(path.clone()));
+    }
+    let _ = extensions;
     None
 }
