@@ -1,6 +1,7 @@
 //! An axum service instrumented at its HTTP edge with one layer each side.
 //!
-//! `cargo run --example service --features axum -- [--addr 127.0.0.1:8080] [--serve-for S]`
+//! `cargo run --example service --features axum -- [--addr 127.0.0.1:8080] [--serve-for S]
+//! [--export-dashboards DIR]`
 //!
 //! `GET /orders/{id}` looks the order up and asks `GET /inventory/{sku}` of this same service
 //! through the instrumented client, so one request is one trace: the server span, the
@@ -132,12 +133,14 @@ async fn ready() -> Response {
 struct Args {
     addr: SocketAddr,
     serve_for: Option<Duration>,
+    export_dashboards: Option<std::path::PathBuf>,
 }
 
 fn args() -> Result<Args, String> {
     let mut out = Args {
         addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
         serve_for: None,
+        export_dashboards: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -148,9 +151,10 @@ fn args() -> Result<Args, String> {
                 let seconds: f64 = value.parse().map_err(|e| format!("--serve-for: {e}"))?;
                 out.serve_for = Some(Duration::from_secs_f64(seconds));
             }
+            "--export-dashboards" => out.export_dashboards = Some(value.into()),
             other => {
                 return Err(format!(
-                "unknown argument {other}; usage: service [--addr HOST:PORT] [--serve-for SECONDS]"
+                "unknown argument {other}; usage: service [--addr HOST:PORT] [--serve-for SECONDS] [--export-dashboards DIR]"
             ))
             }
         }
@@ -178,6 +182,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/health/ready", get(ready))
         .with_state(app)
         .layer(observe::http::ServerLayer::new());
+    if let Some(dir) = &args.export_dashboards {
+        // After the layers are made: the dashboard has its HTTP rows.
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(
+            dir.join("grafana-dashboard.json"),
+            observe::dashboards::grafana(),
+        )?;
+        std::fs::write(
+            dir.join("prometheus-rules.yml"),
+            observe::dashboards::prometheus_rules(),
+        )?;
+        return Ok(());
+    }
     tracing::info!(%addr, "serving");
     let serve_for = args.serve_for;
     axum::serve(

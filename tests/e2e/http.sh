@@ -95,6 +95,24 @@ unexpected=$(grep -v -E '^(order_lookup_ms|inventory_call_ms) .*(abbreviated uni
 grep -q 'http_server_active_requests' "$work/metrics.txt"
 ! grep -q '/health/' "$work/metrics.txt" || { echo "e2e: health paths in the HTTP metrics"; exit 1; }
 
+# The dashboard the service writes has its HTTP rows; every panel's query has data.
+target/debug/examples/service --addr 127.0.0.1:0 --export-dashboards "$work/dash" > /dev/null 2>&1
+python3 - "$work/dash/grafana-dashboard.json" "http://127.0.0.1:$prom_port" <<'PY'
+import json, sys, urllib.parse, urllib.request
+dashboard, base = json.load(open(sys.argv[1])), sys.argv[2]
+rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
+assert rows[:2] == ["HTTP server", "HTTP client"], rows
+empty = []
+for panel in dashboard["panels"]:
+    for target in panel.get("targets", []):
+        expr = target["expr"].replace("$__rate_interval", "1m").replace('job=~"$job"', 'job=~".*"')
+        url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        if not json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]:
+            empty.append((panel["title"], expr))
+assert not empty, empty
+print(f"e2e: the service's dashboard: rows {rows}, every panel has data")
+PY
+
 # The service exits after --serve-for, flushing its spans.
 wait "$service" || { echo "e2e: the service failed"; tail -5 "$work/service.log"; exit 1; }
 sleep 1

@@ -112,6 +112,27 @@ impl std::fmt::Debug for Site {
     }
 }
 
+/// Whether the binary built an HTTP `ServerLayer` / `ClientLayer` (feature `http`): the
+/// dashboard then has a row for the HTTP edge. (Set when a layer is made, so a dashboard
+/// written before the router is built does not know of it.)
+static HTTP_SERVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static HTTP_CLIENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+pub(crate) fn uses_http(server: bool) {
+    let flag = if server { &HTTP_SERVER } else { &HTTP_CLIENT };
+    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `(server, client)`: which HTTP layers the binary made.
+#[cfg_attr(not(feature = "setup"), allow(dead_code))]
+pub(crate) fn http_edge() -> (bool, bool) {
+    (
+        HTTP_SERVER.load(std::sync::atomic::Ordering::Relaxed),
+        HTTP_CLIENT.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
 /// Every `#[observe]` function linked into the binary, by module then function.
 pub fn sites() -> Vec<Site> {
     let mut sites: Vec<Site> = CATALOG

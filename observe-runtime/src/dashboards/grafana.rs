@@ -168,6 +168,80 @@ fn function_rows(layout: &mut Layout, f: &Function) {
     }
 }
 
+// Input:  a binary that made a ServerLayer and a ClientLayer
+// Output: a row "HTTP server": requests per second by route and status, 5xx ratio by route,
+//         p50/p95/p99 by route, active requests; a row "HTTP client": requests per second by
+//         server and status, p95 by server
+fn http_rows(layout: &mut Layout, server: bool, client: bool) {
+    let job = "job=~\"$job\"";
+    if server {
+        let h = "http_server_request_duration_seconds";
+        layout.row("HTTP server");
+        layout.panel(
+            "timeseries",
+            "Requests per second by route and status",
+            "reqps",
+            &[(
+                "{{http_route}} {{http_response_status_code}}",
+                format!("sum by (http_route, http_response_status_code) (rate({h}_count{{{job}}}[{RATE}]))"),
+            )],
+        );
+        layout.panel(
+            "timeseries",
+            "Failed requests ratio by route (5xx, handler errors)",
+            "percentunit",
+            &[(
+                "{{http_route}}",
+                format!("sum by (http_route) (rate({h}_count{{{job},error_type!=\"\"}}[{RATE}])) / sum by (http_route) (rate({h}_count{{{job}}}[{RATE}]))"),
+            )],
+        );
+        let quantile = |q: f64| {
+            format!("histogram_quantile({q}, sum by (http_route, le) (rate({h}_bucket{{{job}}}[{RATE}])))")
+        };
+        layout.panel(
+            "timeseries",
+            "Latency by route",
+            "s",
+            &[
+                ("p50 {{http_route}}", quantile(0.5)),
+                ("p95 {{http_route}}", quantile(0.95)),
+                ("p99 {{http_route}}", quantile(0.99)),
+            ],
+        );
+        layout.panel(
+            "timeseries",
+            "Active requests",
+            "short",
+            &[(
+                "active",
+                format!("sum(http_server_active_requests{{{job}}})"),
+            )],
+        );
+    }
+    if client {
+        let h = "http_client_request_duration_seconds";
+        layout.row("HTTP client");
+        layout.panel(
+            "timeseries",
+            "Outgoing requests per second by server and status",
+            "reqps",
+            &[(
+                "{{server_address}} {{http_response_status_code}}",
+                format!("sum by (server_address, http_response_status_code) (rate({h}_count{{{job}}}[{RATE}]))"),
+            )],
+        );
+        layout.panel(
+            "timeseries",
+            "Outgoing latency by server (p95)",
+            "s",
+            &[(
+                "{{server_address}}",
+                format!("histogram_quantile(0.95, sum by (server_address, le) (rate({h}_bucket{{{job}}}[{RATE}])))"),
+            )],
+        );
+    }
+}
+
 /// The Grafana dashboard (JSON): a RED row per function; `datasource` and `job` variables.
 pub fn grafana() -> String {
     let service = service_name();
@@ -177,6 +251,10 @@ pub fn grafana() -> String {
         x: 0,
         id: 0,
     };
+    let (server, client) = crate::catalog::http_edge();
+    if server || client {
+        http_rows(&mut layout, server, client);
+    }
     for f in functions() {
         function_rows(&mut layout, &f);
     }

@@ -14,12 +14,19 @@ use crate::redact::scrub::scrub;
 
 /// A `tower::Layer` instrumenting every request a `tower` HTTP client sends (hyper-util's
 /// client, or any `Service<http::Request<B>>`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct ClientLayer;
+
+impl Default for ClientLayer {
+    fn default() -> ClientLayer {
+        ClientLayer::new()
+    }
+}
 
 impl ClientLayer {
     /// The layer.
     pub fn new() -> ClientLayer {
+        crate::catalog::uses_http(false);
         ClientLayer
     }
 }

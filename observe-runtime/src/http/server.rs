@@ -47,6 +47,7 @@ impl fmt::Debug for ServerLayer {
 impl ServerLayer {
     /// The layer, with `/metrics`, `/health/live` and `/health/ready` excluded.
     pub fn new() -> ServerLayer {
+        crate::catalog::uses_http(true);
         ServerLayer {
             config: Arc::new(Config {
                 excluded: ["/metrics", "/health/live", "/health/ready"]

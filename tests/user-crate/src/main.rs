@@ -108,6 +108,15 @@ fn check_catalog(failures: &mut Vec<String>) {
         "the catalog lists `process` with its objective",
         failures,
     );
+    // A dependency's functions (the library part of this package), called or not.
+    check(
+        observe_user_crate::price(2) == 6
+            && sites
+                .iter()
+                .any(|s| s.function() == "refund" && s.module() == "observe_user_crate"),
+        "the catalog lists a dependency's never-called function",
+        failures,
+    );
     check(
         observe::dashboards::prometheus_rules().contains("ErrorBudgetBurn")
             && observe::dashboards::grafana().contains("process (observe_user_crate)"),
