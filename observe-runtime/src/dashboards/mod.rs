@@ -12,8 +12,8 @@
 //! A call counts as failed when its `result` is `error` or `panic` (a cancelled call, whose
 //! caller went away, does not). A function without a counter is counted by its histogram's
 //! `_count`. A metric that two functions declare differently ([`crate::catalog::conflicts`])
-//! is left out of the second function's panels and rules. The HTTP edge gets its row once its
-//! metrics exist in the binary.
+//! is left out of the second function's panels and rules. The HTTP edge gets its rows when the
+//! binary has made an `observe::http` layer (write the dashboard after building the router).
 
 mod grafana;
 mod rules;
