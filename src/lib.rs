@@ -472,6 +472,9 @@ pub mod dashboards {
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http {
+    #[cfg(feature = "reqwest")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+    pub use observe_runtime::http::ReqwestMiddleware;
     pub use observe_runtime::http::{Client, ClientLayer, Server, ServerLayer, REQUEST_ID};
 }
 

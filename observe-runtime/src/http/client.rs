@@ -9,7 +9,7 @@ use http::{Request, Response};
 use tracing::field::Empty;
 use tracing::Span;
 
-use super::{method, metrics, scrub_url};
+use super::{metrics, scrub_url};
 use crate::redact::scrub::scrub;
 
 /// A `tower::Layer` instrumenting every request a `tower` HTTP client sends (hyper-util's
@@ -59,10 +59,38 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let method = method(request.method());
-        let uri = request.uri();
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        let call = ClientCall::start(&method, &uri, request.headers_mut());
+        let inner = {
+            let _entered = call.span.enter();
+            self.inner.call(request)
+        };
+        ClientFuture {
+            inner,
+            call,
+            _error: std::marker::PhantomData,
+        }
+    }
+}
+
+/// One outgoing request: its span, and what its metric is labelled with.
+pub(super) struct ClientCall {
+    pub(super) span: Span,
+    method: &'static str,
+    host: String,
+    start: quanta::Instant,
+}
+
+impl ClientCall {
+    /// The span of a request to `uri`, its `traceparent` written into `headers`.
+    pub(super) fn start(
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &mut http::HeaderMap,
+    ) -> ClientCall {
+        let method = super::method(method);
         let host = uri.host().unwrap_or_default().to_owned();
-        let port = uri.port_u16().or_else(|| match uri.scheme_str() {
+        let port = uri.port_u16().or(match uri.scheme_str() {
             Some("https") => Some(443),
             Some("http") => Some(80),
             _ => None,
@@ -84,21 +112,46 @@ where
         #[cfg(feature = "otlp")]
         if !span.is_disabled() {
             let _entered = span.enter();
-            crate::setup::propagation::inject_headers(request.headers_mut());
+            crate::setup::propagation::inject_headers(headers);
         }
         #[cfg(not(feature = "otlp"))]
-        let _ = request.headers_mut();
-        let inner = {
-            let _entered = span.enter();
-            self.inner.call(request)
-        };
-        ClientFuture {
-            inner,
+        let _ = headers;
+        ClientCall {
             span,
             method,
             host,
             start: quanta::Instant::now(),
-            _error: std::marker::PhantomData,
+        }
+    }
+
+    /// The request ended: with a response's status, or failed before one (its error's type
+    /// and text).
+    pub(super) fn finish(&self, outcome: Result<http::StatusCode, (&str, String)>) {
+        let (status, error_type) = match outcome {
+            Ok(status) => {
+                self.span
+                    .record("http.response.status_code", i64::from(status.as_u16()));
+                let code = status.as_str().to_owned();
+                if status.is_server_error() {
+                    self.span.record("otel.status_code", "ERROR");
+                    self.span.record("error.type", code.as_str());
+                    (code.clone(), code)
+                } else {
+                    (code, String::new())
+                }
+            }
+            Err((error_type, text)) => {
+                self.span.record("otel.status_code", "ERROR");
+                self.span
+                    .record("otel.status_description", scrub(&text).as_ref());
+                self.span.record("error.type", error_type);
+                (String::new(), error_type.to_owned())
+            }
+        };
+        if let Some(duration) = &metrics::client().duration {
+            duration
+                .with_label_values(&[self.method, self.host.as_str(), &status, &error_type])
+                .observe(self.start.elapsed().as_secs_f64());
         }
     }
 }
@@ -108,10 +161,7 @@ pin_project_lite::pin_project! {
     pub struct ClientFuture<F, E> {
         #[pin]
         inner: F,
-        span: Span,
-        method: &'static str,
-        host: String,
-        start: quanta::Instant,
+        call: ClientCall,
         _error: std::marker::PhantomData<fn() -> E>,
     }
 }
@@ -126,42 +176,16 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let polled = {
-            let _entered = this.span.enter();
+            let _entered = this.call.span.enter();
             this.inner.poll(cx)
         };
         let Poll::Ready(result) = polled else {
             return Poll::Pending;
         };
-        let (status, error_type) = match &result {
-            Ok(response) => {
-                let status = response.status();
-                this.span
-                    .record("http.response.status_code", i64::from(status.as_u16()));
-                let code = status.as_str().to_owned();
-                if status.is_server_error() {
-                    this.span.record("otel.status_code", "ERROR");
-                    this.span.record("error.type", code.as_str());
-                    (code.clone(), code)
-                } else {
-                    (code, String::new())
-                }
-            }
-            Err(error) => {
-                let error_type = super::error_type::<E>();
-                this.span.record("otel.status_code", "ERROR");
-                this.span.record(
-                    "otel.status_description",
-                    scrub(&error.to_string()).as_ref(),
-                );
-                this.span.record("error.type", error_type);
-                (String::new(), error_type.to_owned())
-            }
-        };
-        if let Some(duration) = &metrics::client().duration {
-            duration
-                .with_label_values(&[*this.method, this.host.as_str(), &status, &error_type])
-                .observe(this.start.elapsed().as_secs_f64());
-        }
+        this.call.finish(match &result {
+            Ok(response) => Ok(response.status()),
+            Err(error) => Err((super::error_type::<E>(), error.to_string())),
+        });
         Poll::Ready(result)
     }
 }

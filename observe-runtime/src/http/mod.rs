@@ -30,7 +30,8 @@
 //! `/health/live` and `/health/ready` are passed through unobserved by default
 //! ([`ServerLayer::exclude`]). No header but `User-Agent` is ever recorded.
 //!
-//! Client, per request: a span, kind client, named `{method}`, with `http.request.method`,
+//! Client ([`ClientLayer`], or `ReqwestMiddleware` with the `reqwest` feature), per request:
+//! a span, kind client, named `{method}`, with `http.request.method`,
 //! `server.address`, `server.port`, `url.full` (scrubbed as `url.query`),
 //! `http.response.status_code`; `traceparent` injected; a 5xx or a transport failure is an
 //! error with `error.type`; `http_client_request_duration_seconds` (labels
@@ -42,9 +43,14 @@
 
 mod client;
 mod metrics;
+#[cfg(feature = "reqwest")]
+mod reqwest;
 mod server;
 
 pub use client::{Client, ClientLayer};
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use reqwest::ReqwestMiddleware;
 pub use server::{Server, ServerLayer};
 
 use crate::redact::scrub::{is_sensitive_key, scrub};
