@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# Compile time and code size of 300 small annotated functions, for: none,
+# The marginal compile time and code size of one more annotated function, for: none,
 # `#[tracing::instrument]`, `#[observe]`, `#[observe(counter, histogram)]`, and the peers
 # `#[fastrace::trace]` (feature `enable`) and `#[autometrics]` (its tikv `prometheus` 0.14
 # backend).
 #
-# For each variant a binary crate is generated with 300 `#[inline(never)]` functions and a
-# `main` calling them all; every variant also has the same four anchor functions (one
-# `#[tracing::instrument]`, one `#[observe(counter, histogram, …)]` returning a `Result`, one
-# `#[fastrace::trace]`, one `#[autometrics]`), so that each binary links the same runtime
-# code and the binaries differ only by the 300 annotations. Reported:
-# - build: the median wall time of 3 `cargo build --release` rebuilds of that crate alone
-#   (its source touched, dependencies already built), the variants rebuilt in alternation,
-#   round by round (`ROUNDS=5` for more rounds);
+# For each variant two binary crates are generated, with SMALL (100) and LARGE (300) small
+# `#[inline(never)]` functions and a `main` calling them all; every crate also has the same
+# four anchor functions (one `#[tracing::instrument]`, one `#[observe(counter, histogram, …)]`
+# returning a `Result`, one `#[fastrace::trace]`, one `#[autometrics]`), so that each binary
+# links the same runtime code. Reported per variant and size:
+# - build: the median wall time of `ROUNDS` (3) `cargo build --release` rebuilds of that crate
+#   alone (its source touched, dependencies already built), all crates rebuilt in
+#   alternation, round by round, so that a slow phase of the machine falls on all alike;
 # - .text: the size of the binary's `.text` section;
-# and for each variant the difference to `none`, per function.
+# and the marginal cost: (LARGE − SMALL) / (LARGE − SMALL functions), in ms and bytes per
+# function. What every build pays once (the runtime linked, the macro crate loaded, shared
+# monomorphizations) cancels out; what each annotated function adds (the proc macro's own
+# time included) is what remains.
 #
-# Usage: bash benches/compile/measure.sh [functions] (default 300). Needs `size` (binutils).
+# Usage: bash benches/compile/measure.sh [small] [large] (default 100 300). Needs `size`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-n="${1:-300}"
+small="${1:-100}"
+large="${2:-300}"
 work="${OBSERVE_COMPILE_DIR:-${TMPDIR:-/tmp}/observe-compile}"
 mkdir -p "$work"
 export CARGO_TARGET_DIR="$work/target"
@@ -37,11 +41,11 @@ attribute() {
 }
 
 generate() {
-  local variant=$1 dir="$work/gen_$1"
+  local variant=$1 n=$2 dir="$work/gen_$1_$2"
   mkdir -p "$dir/src"
   cat > "$dir/Cargo.toml" <<TOML
 [package]
-name = "gen_$variant"
+name = "gen_${variant}_$n"
 version = "0.0.0"
 edition = "2021"
 publish = false
@@ -88,35 +92,43 @@ TOML
 
 now() { date +%s.%N; }
 
-# Every variant is built once first (its dependencies too), then rebuilt in rounds: each round
-# rebuilds every variant once, the order rotating from round to round, so that a slow phase of
-# a shared machine falls on all variants alike rather than on the one built during it.
+# Every crate is built once first (its dependencies too), then rebuilt in rounds: each round
+# rebuilds every crate once, the order rotating from round to round.
 rounds="${ROUNDS:-3}"
-declare -A build text times
+declare -A times
+crates=()
 for variant in "${variants[@]}"; do
-  generate "$variant"
-  cargo build -q --release --manifest-path "$work/gen_$variant/Cargo.toml"
-  times[$variant]=""
+  for n in "$small" "$large"; do
+    generate "$variant" "$n"
+    crates+=("${variant}_$n")
+  done
 done
-count=${#variants[@]}
+for crate in "${crates[@]}"; do
+  cargo build -q --release --manifest-path "$work/gen_$crate/Cargo.toml"
+  times[$crate]=""
+done
+count=${#crates[@]}
 for round in $(seq 0 $((rounds - 1))); do
   for k in $(seq 0 $((count - 1))); do
-    variant=${variants[$(((k + round) % count))]}
-    touch "$work/gen_$variant/src/main.rs"
+    crate=${crates[$(((k + round) % count))]}
+    touch "$work/gen_$crate/src/main.rs"
     start=$(now)
-    cargo build -q --release --manifest-path "$work/gen_$variant/Cargo.toml"
+    cargo build -q --release --manifest-path "$work/gen_$crate/Cargo.toml"
     end=$(now)
-    times[$variant]+="$(echo "($end - $start) * 1000" | bc -l) "
+    times[$crate]+="$(echo "($end - $start) * 1000" | bc -l) "
   done
 done
 
-printf '%-16s %10s %12s %14s %14s   %s\n' variant build_ms text_bytes ms_per_fn bytes_per_fn rebuilds_ms
+median() { printf '%s\n' $1 | sort -g | sed -n "$(((rounds + 1) / 2))p"; }
+text_of() { size -A "$CARGO_TARGET_DIR/release/gen_$1" | awk '$1 == ".text" { print $2 }'; }
+printf '%-16s %12s %12s %14s %14s %14s\n' variant "ms_$small" "ms_$large" "text_$small" "text_$large" ""
+printf '%-16s %12s %12s %14s %14s   %s\n' "" "" "" "" "" "marginal per function"
 for variant in "${variants[@]}"; do
-  sorted=$(printf '%s\n' ${times[$variant]} | sort -g)
-  build[$variant]=$(echo "$sorted" | sed -n "$(((rounds + 1) / 2))p")
-  text[$variant]=$(size -A "$CARGO_TARGET_DIR/release/gen_$variant" | awk '$1 == ".text" { print $2 }')
-  per_ms=$(echo "(${build[$variant]} - ${build[none]}) / $n" | bc -l)
-  per_bytes=$(echo "(${text[$variant]} - ${text[none]}) / $n" | bc -l)
-  all=$(printf '%.0f ' ${times[$variant]})
-  printf '%-16s %10.0f %12d %14.2f %14.0f   %s\n' "$variant" "${build[$variant]}" "${text[$variant]}" "$per_ms" "$per_bytes" "$all"
+  ms_small=$(median "${times[${variant}_$small]}")
+  ms_large=$(median "${times[${variant}_$large]}")
+  text_small=$(text_of "${variant}_$small")
+  text_large=$(text_of "${variant}_$large")
+  per_ms=$(echo "($ms_large - $ms_small) / ($large - $small)" | bc -l)
+  per_bytes=$(echo "($text_large - $text_small) / ($large - $small)" | bc -l)
+  printf '%-16s %12.0f %12.0f %14d %14d   %.2f ms, %.0f B\n' "$variant" "$ms_small" "$ms_large" "$text_small" "$text_large" "$per_ms" "$per_bytes"
 done
