@@ -96,6 +96,29 @@ impl Write for Lines {
 
 static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// The HTTP edge in a user's own axum (its version resolved here, not by observe's lock file):
+/// the route comes from axum's `MatchedPath`, the request id is returned.
+async fn check_http(failures: &mut Vec<String>) {
+    use tower::ServiceExt as _;
+    let app = axum::Router::new()
+        .route("/orders/{id}", axum::routing::get(|| async { "order" }))
+        .layer(observe::http::ServerLayer::new());
+    let request = axum::http::Request::get("/orders/7")
+        .body(axum::body::Body::empty())
+        .expect("a request");
+    let response = app.oneshot(request).await.expect("infallible");
+    check(
+        response.status() == 200 && response.headers().contains_key("x-request-id"),
+        "the HTTP layer answers with a request id",
+        failures,
+    );
+    check(
+        observe::metrics::render().contains(r#"http_route="/orders/{id}""#),
+        "the HTTP metrics carry axum's route",
+        failures,
+    );
+}
+
 /// The catalog lists this crate's functions, called or not, and the dashboards use them.
 fn check_catalog(failures: &mut Vec<String>) {
     let sites = observe::catalog::sites();
@@ -228,6 +251,7 @@ async fn main() {
     }
 
     check_catalog(&mut failures);
+    check_http(&mut failures).await;
 
     for failure in &failures {
         eprintln!("user-crate: FAILED: {failure}");
