@@ -9,17 +9,7 @@ cargo build -q --example worker
 OTEL_SERVICE_NAME=worker target/debug/examples/worker --export-dashboards "$work/out" > /dev/null
 metrics_port=$(free_port)
 prom_port=$(free_port)
-cat > "$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: worker
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
-YAML
-timeout 300 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prom_port" > "$work/prometheus.log" 2>&1 &
-pids+=($!)
+PROMETHEUS_TIMEOUT=300 start_prometheus "$prom_port" "127.0.0.1:$metrics_port" worker
 # Rounds of jobs of growing size, one worker after the other on the same address.
 for jobs in 40 80 120 160 120 80; do
   OTEL_SERVICE_NAME=worker OBSERVE_METRICS_ADDR="127.0.0.1:$metrics_port" OBSERVE_LOG_FORMAT=off \

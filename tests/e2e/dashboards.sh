@@ -21,19 +21,7 @@ prom_port=$(free_port)
 OBSERVE_METRICS_ADDR="127.0.0.1:$metrics_port" OBSERVE_LOG_FORMAT=off \
   timeout 120 target/debug/examples/worker --jobs 60 --linger 60 > "$work/worker.log" 2>&1 &
 pids+=($!)
-cat > "$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: ["$work/out/prometheus-rules.yml"]
-scrape_configs:
-  - job_name: worker
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
-YAML
-timeout 120 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prom_port" > "$work/prometheus.log" 2>&1 &
-pids+=($!)
+start_prometheus "$prom_port" "127.0.0.1:$metrics_port" worker "$work/out/prometheus-rules.yml"
 
 # Scrapes one second apart, then rules evaluated on them: every query has data within seconds.
 python3 - "$work/out/grafana-dashboard.json" "$work/out/prometheus-rules.yml" "http://127.0.0.1:$prom_port" <<'PY'

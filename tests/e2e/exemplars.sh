@@ -10,8 +10,6 @@ cd "$(dirname "$0")/../.."
 
 command -v prometheus >/dev/null \
   || { echo "e2e: prometheus is required (apt-get install -y prometheus)"; exit 1; }
-rotel_dir=$(python3 -c 'import rotel, os; print(os.path.dirname(rotel.__file__))' 2>/dev/null) \
-  || { echo "e2e: the rotel collector is required (pip install rotel)"; exit 1; }
 python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null \
   || { echo "e2e: prometheus_client is required (pip install prometheus-client)"; exit 1; }
 
@@ -21,32 +19,14 @@ grpc_port=$(free_port)
 metrics_port=$(free_port)
 prom_port=$(free_port)
 
-timeout 120 "$rotel_dir/rotel-agent" start --otlp-grpc-endpoint "127.0.0.1:$grpc_port" \
-  --otlp-http-endpoint "127.0.0.1:$(free_port)" --exporter blackhole \
-  --debug-log traces --debug-log-verbosity detailed > "$work/rotel.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null && break
-  sleep 0.1
-done
+start_rotel "$grpc_port" "$work/rotel.log" --debug-log traces
 
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port" OTEL_SERVICE_NAME=observe-worker \
   OBSERVE_METRICS_ADDR="127.0.0.1:$metrics_port" \
   timeout 120 target/debug/examples/worker --jobs 40 --linger 45 > "$work/worker.log" 2>&1 &
 pids+=($!)
 
-cat > "$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: worker
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
-YAML
-timeout 120 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prom_port" --enable-feature=exemplar-storage \
-  > "$work/prometheus.log" 2>&1 &
-pids+=($!)
+start_prometheus "$prom_port" "127.0.0.1:$metrics_port" worker "" --enable-feature=exemplar-storage
 
 # What Prometheus is sent, read by a strict OpenMetrics parser.
 for _ in $(seq 1 50); do

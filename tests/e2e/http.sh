@@ -11,8 +11,6 @@ cd "$(dirname "$0")/../.."
 
 command -v prometheus >/dev/null && command -v promtool >/dev/null \
   || { echo "e2e: prometheus and promtool are required (apt-get install -y prometheus)"; exit 1; }
-rotel_dir=$(python3 -c 'import rotel, os; print(os.path.dirname(rotel.__file__))' 2>/dev/null) \
-  || { echo "e2e: the rotel collector is required (pip install rotel)"; exit 1; }
 
 . tests/e2e/lib.sh
 cargo build -q --example service --features axum
@@ -21,14 +19,7 @@ addr_port=$(free_port)
 metrics_port=$(free_port)
 prom_port=$(free_port)
 
-timeout 120 "$rotel_dir/rotel-agent" start --otlp-grpc-endpoint "127.0.0.1:$grpc_port" \
-  --otlp-http-endpoint "127.0.0.1:$(free_port)" --exporter blackhole \
-  --debug-log traces --debug-log metrics --debug-log logs --debug-log-verbosity detailed > "$work/rotel.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$grpc_port") 2>/dev/null && break
-  sleep 0.1
-done
+start_rotel "$grpc_port" "$work/rotel.log" --debug-log traces --debug-log metrics --debug-log logs
 
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$grpc_port" OTEL_SERVICE_NAME=orders \
   OTEL_METRIC_EXPORT_INTERVAL=1000 OBSERVE_METRICS_ADDR="127.0.0.1:$metrics_port" \
@@ -42,17 +33,7 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-cat > "$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: orders
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
-YAML
-timeout 120 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prom_port" > "$work/prometheus.log" 2>&1 &
-pids+=($!)
+start_prometheus "$prom_port" "127.0.0.1:$metrics_port" orders
 
 # One request with the caller's trace context, a request id, a bearer token and a secret query.
 trace=4bf92f3577b34da6a3ce929d0e0e4736
@@ -98,17 +79,23 @@ grep -q 'http_server_active_requests' "$work/metrics.txt"
 # The dashboard the service writes has its HTTP rows; every panel's query has data.
 target/debug/examples/service --addr 127.0.0.1:0 --export-dashboards "$work/dash" > /dev/null 2>&1
 python3 - "$work/dash/grafana-dashboard.json" "http://127.0.0.1:$prom_port" <<'PY'
-import json, sys, urllib.parse, urllib.request
+import json, sys, time, urllib.parse, urllib.request
 dashboard, base = json.load(open(sys.argv[1])), sys.argv[2]
 rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
 assert rows[:2] == ["HTTP server", "HTTP client"], rows
-empty = []
-for panel in dashboard["panels"]:
-    for target in panel.get("targets", []):
-        expr = target["expr"].replace("$__rate_interval", "1m").replace('job=~"$job"', 'job=~".*"')
-        url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-        if not json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]:
-            empty.append((panel["title"], expr))
+# A rate needs two scrapes of the requests: retried for a few seconds.
+deadline = time.time() + 20
+while True:
+    empty = []
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"].replace("$__rate_interval", "1m").replace('job=~"$job"', 'job=~".*"')
+            url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+            if not json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]:
+                empty.append((panel["title"], expr))
+    if not empty or time.time() > deadline:
+        break
+    time.sleep(1)
 assert not empty, empty
 print(f"e2e: the service's dashboard: rows {rows}, every panel has data")
 PY

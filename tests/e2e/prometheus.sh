@@ -19,17 +19,7 @@ OBSERVE_METRICS_ADDR="127.0.0.1:$metrics_port" RUST_LOG=debug \
   timeout 120 target/debug/examples/worker --jobs 60 --linger 40 > "$work/worker.log" 2>&1 &
 pids+=($!)
 
-cat > "$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: worker
-    static_configs:
-      - targets: ["127.0.0.1:$metrics_port"]
-YAML
-timeout 120 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
-  --web.listen-address="127.0.0.1:$prom_port" > "$work/prometheus.log" 2>&1 &
-pids+=($!)
+start_prometheus "$prom_port" "127.0.0.1:$metrics_port" worker
 
 query() {
   curl -fsS --max-time 5 --get "http://127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$1"

@@ -78,8 +78,7 @@ const RATE: &str = "$__rate_interval";
 fn function_rows(layout: &mut Layout, f: &Function) {
     layout.row(&f.title());
     let sel = f.selector(true, "");
-    if let (Some(calls), Some((all, failed))) = (&f.calls, f.failed(true)) {
-        let _ = calls;
+    if let Some((all, failed)) = f.failed(true) {
         layout.panel(
             "timeseries",
             "Calls per second by result",
