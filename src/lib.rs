@@ -329,7 +329,9 @@ macro_rules! init {
 }
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
-pub use observe_runtime::setup::{otel_layer, propagation, span_id, trace_id, trace_layer};
+pub use observe_runtime::setup::{
+    otel_layer, otel_layer_with_processor, propagation, span_id, trace_id, trace_layer,
+};
 
 /// Testing your own instrumentation: run code inside [`capture`](testing::capture) (or
 /// [`capture_async`](testing::capture_async)) and get back what it recorded, spans, events and

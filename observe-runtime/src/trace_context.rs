@@ -1,20 +1,64 @@
-//! The trace context of the current span, as an OpenTelemetry exporter sends it: for log lines
-//! and for `observe::trace_id()` / `observe::span_id()`.
+//! The trace context of the current span, as an OpenTelemetry exporter sends it: for log lines,
+//! exemplars, propagation and `observe::trace_id()` / `observe::span_id()`.
+//!
+//! observe's OpenTelemetry layer keeps, per thread, the contexts of the spans entered there (a
+//! small stack pushed on enter, popped on exit). That replaces activating an OpenTelemetry
+//! `Context` on every enter: reading the current ids is one thread-local access, and nothing
+//! is allocated. Code that needs an OpenTelemetry `Context` gets one built on demand
+//! ([`current_otel_context`]).
+
+use std::cell::RefCell;
+
+use opentelemetry::trace::{SpanContext, TraceContextExt as _};
+
+thread_local! {
+    /// The entered spans of this thread that observe's layer exports: (span id in `tracing`,
+    /// its OpenTelemetry context), innermost last.
+    static ENTERED: RefCell<Vec<(u64, SpanContext)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `span` (its `tracing` id) was entered with `context`.
+pub(crate) fn push(span: u64, context: SpanContext) {
+    ENTERED.with(|entered| entered.borrow_mut().push((span, context)));
+}
+
+/// `span` was exited: its innermost entry goes (spans exit in order; a span entered twice
+/// leaves its outer entry in place).
+pub(crate) fn pop(span: u64) {
+    ENTERED.with(|entered| {
+        let mut entered = entered.borrow_mut();
+        if let Some(at) = entered.iter().rposition(|(id, _)| *id == span) {
+            entered.remove(at);
+        }
+    });
+}
+
+/// `f` of the innermost entered span's context, if any.
+#[inline]
+pub(crate) fn with_current<T>(f: impl FnOnce(&SpanContext) -> T) -> Option<T> {
+    ENTERED
+        .try_with(|entered| entered.borrow().last().map(|(_, context)| f(context)))
+        .ok()
+        .flatten()
+}
 
 /// The current trace and span ids, as OTLP exports them (32 and 16 hex digits).
 pub(crate) fn current_ids() -> Option<(String, String)> {
-    use opentelemetry::trace::TraceContextExt;
-    use tracing_opentelemetry::OpenTelemetrySpanExt;
-    let span = tracing::Span::current();
-    if span.is_disabled() {
-        return None;
-    }
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context.is_valid().then(|| {
-        (
-            span_context.trace_id().to_string(),
-            span_context.span_id().to_string(),
-        )
+    with_current(|context| {
+        context.is_valid().then(|| {
+            (
+                context.trace_id().to_string(),
+                context.span_id().to_string(),
+            )
+        })
     })
+    .flatten()
+}
+
+/// The OpenTelemetry context of the current span: observe's innermost entered span, else the
+/// thread's current OpenTelemetry context (a remote parent attached by
+/// `propagation::Remote::attach`, or a span of the OpenTelemetry API).
+pub(crate) fn current_otel_context() -> opentelemetry::Context {
+    with_current(|context| opentelemetry::Context::new().with_remote_span_context(context.clone()))
+        .unwrap_or_else(opentelemetry::Context::current)
 }

@@ -11,7 +11,8 @@
 //! - `peers/span/registry`: the same into `tracing_subscriber::registry()`.
 //! - `peers/otlp`: one root span per call exported through the OpenTelemetry SDK (batch
 //!   processor, an exporter that discards): `#[tracing::instrument]` with a default
-//!   tracing-opentelemetry layer against `#[observe]` with `observe::otel_layer`; fastrace
+//!   tracing-opentelemetry layer against `#[observe]` with `observe::otel_layer_with_processor`
+//!   (as `init()` sets it up) and with `observe::otel_layer` (the provider's tracer); fastrace
 //!   with a root span per call and a reporter that discards.
 //! - `peers/contention`: two threads calling the same function, per call.
 
@@ -23,7 +24,8 @@ use autometrics::autometrics;
 use criterion::{criterion_group, criterion_main, Criterion};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
 use tracing_subscriber::layer::SubscriberExt;
 
 #[path = "../../benches/common/mod.rs"]
@@ -109,9 +111,24 @@ fn otlp(c: &mut Criterion) {
             b.iter(|| span_tracing(black_box(7)))
         });
     });
-    let observe_pair = tracing_subscriber::registry().with(observe::otel_layer(&provider));
+    // observe as `init()` sets it up: its layer hands each span to the same kind of batch
+    // processor over the same exporter.
+    let (observe_provider, observe_layer) = observe::otel_layer_with_processor(
+        BatchSpanProcessor::builder(Discard).build(),
+        Resource::builder_empty().build(),
+        observe::Sampler::ParentBasedAlwaysOn,
+    );
+    let observe_pair = tracing_subscriber::registry().with(observe_layer);
     tracing::subscriber::with_default(observe_pair, || {
         group.bench_function("observe", |b| b.iter(|| span_observe(black_box(7))));
+    });
+    let _ = observe_provider.shutdown();
+    // observe over the application's provider: spans start through its tracer.
+    let observe_pair = tracing_subscriber::registry().with(observe::otel_layer(&provider));
+    tracing::subscriber::with_default(observe_pair, || {
+        group.bench_function("observe_provider_tracer", |b| {
+            b.iter(|| span_observe(black_box(7)))
+        });
     });
     fastrace::set_reporter(DiscardReporter, fastrace::collector::Config::default());
     group.bench_function("fastrace_root_per_call", |b| {

@@ -38,6 +38,8 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 pub use config::{Config, LogFormat, Protocol, Sampler};
 pub use error::Error;
+#[cfg(feature = "otlp")]
+pub(crate) use otlp::spans::started_context;
 
 /// The OpenTelemetry layer that exports spans through `exporter`, for an application that
 /// builds its own subscriber (instead of [`init`]) or for tests (with an in-memory exporter).
@@ -57,9 +59,10 @@ where
     otlp::layer_for(exporter, service_name)
 }
 
-/// observe's OpenTelemetry layer over a tracer provider the application built (its own
-/// processors and exporters): the layer `init()` uses, without code location, thread or
-/// busy/idle attributes (observe records `code.*` itself).
+/// observe's OpenTelemetry layer over a tracer provider the application built: spans start
+/// through the provider's tracer (its processors, sampler and id generator). The same spans,
+/// attributes and events as [`otel_layer_with_processor`], at the SDK's cost per span: prefer
+/// that one when the application only needs to choose its processor and exporter.
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub fn otel_layer<S>(
@@ -69,6 +72,28 @@ where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
     otlp::otel_layer(provider)
+}
+
+/// observe's OpenTelemetry layer handing each span's data straight to `processor` (for example
+/// the SDK's `BatchSpanProcessor` over any exporter): the layer `init()` uses. observe decides
+/// the ids and the sampling (`sampler`, the SDK's rules) and builds the `SpanData` itself, with
+/// no SDK `Span` and no OpenTelemetry `Context` per span; `processor.on_start` is therefore not
+/// called. The returned provider owns the processor: flush and shut down through it.
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub fn otel_layer_with_processor<S, P>(
+    processor: P,
+    resource: opentelemetry_sdk::Resource,
+    sampler: Sampler,
+) -> (
+    opentelemetry_sdk::trace::SdkTracerProvider,
+    impl tracing_subscriber::Layer<S>,
+)
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    P: opentelemetry_sdk::trace::SpanProcessor + 'static,
+{
+    otlp::processor_layer(processor, resource, sampler)
 }
 
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.

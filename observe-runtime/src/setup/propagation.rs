@@ -23,7 +23,6 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::{Context, ContextGuard};
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 static PROPAGATOR: LazyLock<TextMapCompositePropagator> = LazyLock::new(|| {
     TextMapCompositePropagator::new(vec![
@@ -32,9 +31,10 @@ static PROPAGATOR: LazyLock<TextMapCompositePropagator> = LazyLock::new(|| {
     ])
 });
 
-/// The OpenTelemetry context of the current span (empty without the OTLP layer).
+/// The OpenTelemetry context of the current span (empty without observe's layer, unless a
+/// remote context is attached).
 fn current() -> Context {
-    tracing::Span::current().context()
+    crate::trace_context::current_otel_context()
 }
 
 /// Writes the current span's `traceparent` (and `tracestate`, `baggage`) into `headers`.
@@ -71,7 +71,9 @@ impl Remote {
 
     /// Makes it the parent of `span` (before the span is entered for the first time).
     pub fn set_parent_of(&self, span: &tracing::Span) {
-        let _ = span.set_parent(self.0.clone());
+        use opentelemetry::trace::TraceContextExt;
+        let context = self.0.span().span_context().clone();
+        super::otlp::spans::SetParent::apply(span, context);
     }
 
     /// Whether a valid `traceparent` was received.

@@ -7,10 +7,8 @@
 use std::time::SystemTime;
 
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, Severity};
-use opentelemetry::trace::TraceContextExt as _;
 use opentelemetry_sdk::logs::{SdkLogRecord, SdkLogger};
 use tracing::{Event, Level, Subscriber};
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -55,10 +53,10 @@ where
         if let Some(first) = first_recorded_in {
             record.add_attribute("exception.first_recorded_in", first);
         }
-        let context = tracing::Span::current().context();
-        let span = context.span();
-        let span_context = span.span_context();
-        if span_context.is_valid() {
+        let span_context = ctx
+            .event_span(event)
+            .and_then(|span| super::spans::started_context(&span));
+        if let Some(span_context) = span_context.filter(|c| c.is_valid()) {
             record.set_trace_context(
                 span_context.trace_id(),
                 span_context.span_id(),

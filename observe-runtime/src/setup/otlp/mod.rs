@@ -1,6 +1,6 @@
 //! OTLP export (grpc or http/protobuf) of traces, metrics and logs.
 //!
-//! - Traces: tracing-opentelemetry and the SDK's batch span processor.
+//! - Traces: observe's span layer ([`spans`]) feeding the SDK's batch span processor.
 //! - Metrics: the Prometheus registry, converted and pushed by [`metrics`] (same names and
 //!   labels as `/metrics`).
 //! - Logs: every event the filter lets through, scrubbed, through the SDK's batch log
@@ -15,14 +15,19 @@ mod client;
 mod logs;
 mod metrics;
 mod queue;
+pub(crate) mod spans;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_otlp::{LogExporter, SpanExporter, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
-use opentelemetry_sdk::trace::{BatchSpanProcessor, Sampler as SdkSampler, SdkTracerProvider};
+use opentelemetry_sdk::trace::{
+    BatchSpanProcessor, Sampler as SdkSampler, SdkTracerProvider, SimpleSpanProcessor,
+    SpanProcessor,
+};
 use opentelemetry_sdk::Resource;
 use tracing::Subscriber;
 use tracing_subscriber::registry::LookupSpan;
@@ -139,11 +144,11 @@ where
                 .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
         )
         .build();
-    let traces = SdkTracerProvider::builder()
-        .with_span_processor(batch_spans(spans, config.span_queue_size))
-        .with_resource(resource.clone())
-        .with_sampler(sampler(config.sampler))
-        .build();
+    let (traces, processor) = shared_provider(
+        batch_spans(spans, config.span_queue_size),
+        resource.clone(),
+        sampler(config.sampler),
+    );
     let logger_provider = SdkLoggerProvider::builder()
         .with_log_processor(batch_logs(logs, config.log_queue_size))
         .with_resource(resource)
@@ -157,7 +162,7 @@ where
         config.metrics_interval,
     );
     let logger = opentelemetry::logs::LoggerProvider::logger(&logger_provider, "observe");
-    let layer = otel_layer(&traces)
+    let layer = spans::SpanLayer::with_processor(processor, config.sampler)
         .and_then(logs::LogLayer {
             logger,
             exceptions: config.log_lines.exceptions(),
@@ -216,40 +221,86 @@ where
     }
 }
 
-/// The tracing-opentelemetry layer for `provider`. observe records `code.*` itself; thread ids
-/// and busy/idle times are noise (and cost) here.
+/// observe's span layer over a provider the application built: spans start through its tracer
+/// (its processors, sampler and ids).
 pub(super) fn otel_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    // From now on a span can be sampled: calls look for one to keep as their exemplar.
-    crate::metrics::exemplars::enable();
-    tracing_opentelemetry::layer()
-        .with_tracer(provider.tracer("observe"))
-        .with_location(false)
-        .with_threads(false)
-        .with_tracked_inactivity(false)
+    spans::SpanLayer::with_tracer(provider.tracer("observe"))
 }
 
-/// A provider exporting through `exporter` (simple, synchronous export) and its layer.
+/// A provider owning `processor` (for flush and shutdown) and the same processor to hand
+/// spans to directly. The resource is given to the processor here: the provider cannot reach
+/// it behind the shared handle.
+fn shared_provider<P: SpanProcessor + 'static>(
+    mut processor: P,
+    resource: Resource,
+    sampler: SdkSampler,
+) -> (SdkTracerProvider, Arc<dyn SpanProcessor>) {
+    processor.set_resource(&resource);
+    let processor: Arc<dyn SpanProcessor> = Arc::new(processor);
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(Shared(processor.clone()))
+        .with_resource(resource)
+        .with_sampler(sampler)
+        .build();
+    (provider, processor)
+}
+
+/// A processor held by the provider and by observe's span layer.
+#[derive(Debug)]
+struct Shared(Arc<dyn SpanProcessor>);
+
+impl SpanProcessor for Shared {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.0.on_start(span, cx);
+    }
+    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
+        self.0.on_end(span);
+    }
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+}
+
+/// A provider exporting through `exporter` (simple, synchronous export) and observe's span
+/// layer feeding it.
 pub(super) fn layer_for<S, E>(exporter: E, service_name: &str) -> (SdkTracerProvider, impl Layer<S>)
 where
     S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
     E: opentelemetry_sdk::trace::SpanExporter + 'static,
 {
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(Counted {
+    processor_layer(
+        SimpleSpanProcessor::new(Counted {
             inner: exporter,
             pending: Pending::new("traces", usize::MAX),
-        })
-        .with_resource(
-            Resource::builder_empty()
-                .with_service_name(service_name.to_owned())
-                .build(),
-        )
-        .build();
-    let layer = otel_layer(&provider);
-    (provider, layer)
+        }),
+        Resource::builder_empty()
+            .with_service_name(service_name.to_owned())
+            .build(),
+        Sampler::ParentBasedAlwaysOn,
+    )
+}
+
+/// A provider owning `processor` and observe's span layer handing it each span's data.
+pub(super) fn processor_layer<S, P>(
+    processor: P,
+    resource: Resource,
+    sampler_choice: Sampler,
+) -> (SdkTracerProvider, impl Layer<S>)
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    P: SpanProcessor + 'static,
+{
+    let (provider, processor) = shared_provider(processor, resource, sampler(sampler_choice));
+    (
+        provider,
+        spans::SpanLayer::with_processor(processor, sampler_choice),
+    )
 }
 
 fn sampler(sampler: Sampler) -> SdkSampler {

@@ -1,0 +1,70 @@
+//! Text attribute values shared between spans: most text a span records is the same at every
+//! call of its call site (`code.function.name`, `code.file.path`, a route, a method). Each
+//! thread keeps the last text per call site and field in a small direct-mapped table; a value
+//! equal to it is the same `Arc<str>`, so the span costs a reference count instead of an
+//! allocation. That matters more than the allocation itself: the exporter's thread frees what
+//! the application's thread allocated, and cross-thread frees contend on the allocator.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use opentelemetry::StringValue;
+
+const SLOTS: usize = 64;
+
+/// A slot: the key (call site and field) and the text last recorded under it.
+type Slot = Option<(usize, Arc<str>)>;
+
+thread_local! {
+    static LAST: RefCell<[Slot; SLOTS]> =
+        const { RefCell::new([const { None }; SLOTS]) };
+    /// Where `Debug` values are written before they are looked up.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `text` as an attribute value, shared with the last equal text of the same `key` (a call
+/// site and field) on this thread.
+pub(super) fn shared(key: usize, text: &str) -> StringValue {
+    let slot = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - SLOTS.trailing_zeros());
+    LAST.try_with(|last| {
+        let Ok(mut last) = last.try_borrow_mut() else {
+            return StringValue::from(text.to_owned());
+        };
+        let entry = &mut last[slot];
+        if let Some((at, shared)) = entry {
+            if *at == key && **shared == *text {
+                return StringValue::from(Arc::clone(shared));
+            }
+        }
+        let shared: Arc<str> = Arc::from(text);
+        *entry = Some((key, Arc::clone(&shared)));
+        StringValue::from(shared)
+    })
+    .unwrap_or_else(|_| StringValue::from(text.to_owned()))
+}
+
+/// `value`'s `Debug` text as an attribute value, shared as [`shared`] does. Written in a
+/// reused buffer, so an equal text allocates nothing; a `Debug` that records a span or an
+/// event itself gets a buffer of its own.
+pub(super) fn shared_debug(key: usize, value: &dyn fmt::Debug) -> StringValue {
+    let reused = SCRATCH.try_with(|scratch| {
+        let mut scratch = scratch.try_borrow_mut().ok()?;
+        scratch.clear();
+        write!(scratch, "{value:?}").ok()?;
+        let value = shared(key, &scratch);
+        if scratch.capacity() > 4096 {
+            *scratch = String::new();
+        }
+        Some(value)
+    });
+    reused
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| StringValue::from(format!("{value:?}")))
+}
+
+/// The key of field `index` of the call site whose metadata is at `site`.
+pub(super) fn key(site: *const (), index: usize) -> usize {
+    (site as usize).wrapping_add(index)
+}
