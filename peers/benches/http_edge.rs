@@ -6,8 +6,11 @@
 //! other variant is its overhead over the bare router divided by that one's.
 //!
 //! - `observe_no_subscriber`: observe's `ServerLayer`, no subscriber (metrics recorded);
-//! - `observe_spans_metrics`: the same under a registry with observe's OpenTelemetry layer on
-//!   an SDK tracer provider without exporter (spans built, sampled) and metrics;
+//! - `observe_spans_metrics`: the same under a registry with observe's OpenTelemetry layer as
+//!   `init()` sets it up (`otel_layer_with_processor`), over a processor that drops the spans
+//!   (what a provider without exporter does: spans built, sampled), and metrics;
+//! - `observe_spans_metrics_provider`: the same with `otel_layer` over an SDK tracer provider
+//!   without exporter (spans started through its tracer);
 //! - `tower_http_trace`: `tower-http`'s `TraceLayer` under a registry (spans only).
 //!
 //! Every variant, the bare one too, runs under `tracing::dispatcher::with_default` with its
@@ -61,6 +64,15 @@ thread_local! {
     static NO_SUBSCRIBER: Dispatch = Dispatch::none();
     static REGISTRY: Dispatch = Dispatch::new(tracing_subscriber::registry());
     static OBSERVE_SDK: Dispatch = {
+        let (provider, layer) = observe::otel_layer_with_processor(
+            NoExport,
+            opentelemetry_sdk::Resource::builder_empty().build(),
+            observe::Sampler::ParentBasedAlwaysOn,
+        );
+        std::mem::forget(provider);
+        Dispatch::new(tracing_subscriber::registry().with(layer))
+    };
+    static OBSERVE_PROVIDER: Dispatch = {
         let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
         let layer = observe::otel_layer(&provider);
         std::mem::forget(provider);
@@ -90,6 +102,26 @@ thread_local! {
                 .unwrap(),
         )
     });
+}
+
+/// A processor that drops every span: what a provider without exporter does with them.
+#[derive(Debug)]
+struct NoExport;
+
+impl opentelemetry_sdk::trace::SpanProcessor for NoExport {
+    fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &opentelemetry::Context) {}
+    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
+        black_box(span);
+    }
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(
+        &self,
+        _: std::time::Duration,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
 }
 
 fn run(
@@ -123,6 +155,11 @@ fn observe_spans_metrics(x: u64) -> u64 {
     x
 }
 
+fn observe_spans_metrics_provider(x: u64) -> u64 {
+    run(&OBSERVE_PROVIDER, &OBSERVED);
+    x
+}
+
 fn tower_http_trace(x: u64) -> u64 {
     run(&REGISTRY, &TOWER_HTTP);
     x
@@ -136,6 +173,7 @@ fn main() {
             ("otel_instrumentation_tower", otel_tower_both),
             ("observe_no_subscriber", observe_no_subscriber),
             ("observe_spans_metrics", observe_spans_metrics),
+            ("observe_spans_metrics_provider", observe_spans_metrics_provider),
             ("tower_http_trace", tower_http_trace),
         ],
     );
