@@ -330,7 +330,8 @@ macro_rules! init {
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub use observe_runtime::setup::{
-    otel_layer, otel_layer_with_processor, propagation, span_id, trace_id, trace_layer,
+    otel_context, otel_layer, otel_layer_with_processor, propagation, span_id, trace_id,
+    trace_layer,
 };
 
 /// Testing your own instrumentation: run code inside [`capture`](testing::capture) (or

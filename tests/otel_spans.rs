@@ -281,6 +281,14 @@ fn a_remote_parent_given_before_the_first_enter_is_the_parent() {
                 observe::trace_id().as_deref(),
                 Some("4bf92f3577b34da6a3ce929d0e0e4736")
             );
+            assert_eq!(
+                observe::otel_context()
+                    .span()
+                    .span_context()
+                    .trace_id()
+                    .to_string(),
+                "4bf92f3577b34da6a3ce929d0e0e4736"
+            );
             let mut injected = HashMap::new();
             observe::propagation::inject_map(&mut injected);
             let traceparent = &injected["traceparent"];

@@ -7,7 +7,7 @@
 //! is allocated. Code that needs an OpenTelemetry `Context` gets one built on demand
 //! ([`current_otel_context`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use opentelemetry::trace::{SpanContext, TraceContextExt as _};
 
@@ -15,11 +15,54 @@ thread_local! {
     /// The entered spans of this thread that observe's layer exports: (span id in `tracing`,
     /// its OpenTelemetry context), innermost last.
     static ENTERED: RefCell<Vec<(u64, SpanContext)>> = const { RefCell::new(Vec::new()) };
+    /// The ids of the innermost one, copied for exemplars: a plain value without a
+    /// destructor, so reading it on every metric-recording call is one load.
+    static INNERMOST: Cell<Innermost> = const { Cell::new(Innermost::NONE) };
+}
+
+/// The ids of the innermost entered span, when it is sampled and local (an exemplar's trace).
+#[derive(Clone, Copy)]
+pub(crate) struct Innermost {
+    /// Whether a span of observe's layer is entered on this thread.
+    pub(crate) entered: bool,
+    /// Its trace and span ids, when it is sampled (and so exported).
+    pub(crate) sampled: Option<(u128, u64)>,
+}
+
+impl Innermost {
+    const NONE: Innermost = Innermost {
+        entered: false,
+        sampled: None,
+    };
+
+    fn of(entered: &[(u64, SpanContext)]) -> Innermost {
+        entered
+            .last()
+            .map_or(Innermost::NONE, |(_, context)| Innermost {
+                entered: true,
+                sampled: (context.is_sampled() && !context.is_remote()).then(|| {
+                    (
+                        u128::from_be_bytes(context.trace_id().to_bytes()),
+                        u64::from_be_bytes(context.span_id().to_bytes()),
+                    )
+                }),
+            })
+    }
+}
+
+/// The innermost entered span of observe's layer on this thread, as exemplars read it.
+#[inline]
+pub(crate) fn innermost() -> Innermost {
+    INNERMOST.with(Cell::get)
 }
 
 /// `span` (its `tracing` id) was entered with `context`.
 pub(crate) fn push(span: u64, context: SpanContext) {
-    ENTERED.with(|entered| entered.borrow_mut().push((span, context)));
+    ENTERED.with(|entered| {
+        let mut entered = entered.borrow_mut();
+        entered.push((span, context));
+        INNERMOST.with(|innermost| innermost.set(Innermost::of(&entered)));
+    });
 }
 
 /// `span` was exited: its innermost entry goes (spans exit in order; a span entered twice
@@ -30,6 +73,7 @@ pub(crate) fn pop(span: u64) {
         if let Some(at) = entered.iter().rposition(|(id, _)| *id == span) {
             entered.remove(at);
         }
+        INNERMOST.with(|innermost| innermost.set(Innermost::of(&entered)));
     });
 }
 

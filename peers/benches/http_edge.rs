@@ -173,7 +173,10 @@ fn main() {
             ("otel_instrumentation_tower", otel_tower_both),
             ("observe_no_subscriber", observe_no_subscriber),
             ("observe_spans_metrics", observe_spans_metrics),
-            ("observe_spans_metrics_provider", observe_spans_metrics_provider),
+            (
+                "observe_spans_metrics_provider",
+                observe_spans_metrics_provider,
+            ),
             ("tower_http_trace", tower_http_trace),
         ],
     );

@@ -34,20 +34,22 @@ pub(crate) fn sampled_span() -> Option<(u128, u64)> {
 /// OpenTelemetry API made current by the application.
 #[cfg(feature = "otlp")]
 fn current_sampled() -> Option<(u128, u64)> {
-    use opentelemetry::trace::{SpanContext, TraceContextExt as _};
-    let ids = |context: &SpanContext| {
+    use opentelemetry::trace::TraceContextExt as _;
+    let innermost = crate::trace_context::innermost();
+    if innermost.entered {
+        return innermost.sampled;
+    }
+    opentelemetry::Context::map_current(|cx| {
+        if !cx.has_active_span() {
+            return None;
+        }
+        let span = cx.span();
+        let context = span.span_context();
         (context.is_sampled() && !context.is_remote()).then(|| {
             (
                 u128::from_be_bytes(context.trace_id().to_bytes()),
                 u64::from_be_bytes(context.span_id().to_bytes()),
             )
-        })
-    };
-    crate::trace_context::with_current(ids).unwrap_or_else(|| {
-        opentelemetry::Context::map_current(|cx| {
-            cx.has_active_span()
-                .then(|| ids(cx.span().span_context()))
-                .flatten()
         })
     })
 }

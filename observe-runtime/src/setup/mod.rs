@@ -96,6 +96,17 @@ where
     otlp::processor_layer(processor, resource, sampler)
 }
 
+/// The OpenTelemetry `Context` of the current span, for code that uses the OpenTelemetry API
+/// inside observe's spans (a span of its own as a child, a propagator of its own): observe's
+/// layer does not attach a `Context` on every enter, as `tracing-opentelemetry` does, and
+/// `tracing_opentelemetry::OpenTelemetrySpanExt::context` does not see its spans. Without a
+/// current span of observe's layer, the thread's current `Context`.
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub fn otel_context() -> opentelemetry::Context {
+    crate::trace_context::current_otel_context()
+}
+
 /// The current trace id (32 hex digits) as exported over OTLP, inside a span that is exported.
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
