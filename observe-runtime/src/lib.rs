@@ -17,7 +17,7 @@
 //! | `flow` | flow ids, frames and steps |
 //! | `call` | recording one call: the state machine, the guard, the future, the records |
 //! | `macro_support` | what generated code asks about the user's types; `?` routing |
-//! | `trace_context` | the current span's OpenTelemetry ids |
+//! | `trace_context` | the entered spans' OpenTelemetry contexts, per thread (ids, exemplars, propagation) |
 //! | `logs` | JSON log lines (feature `logs`) |
 //! | `setup` | `init()`, `Config`, the HTTP endpoint, OTLP export (features `setup`, `otlp`) |
 

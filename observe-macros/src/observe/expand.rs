@@ -220,7 +220,6 @@ impl Gen<'_> {
         }));
         let objective = super::objective::tokens(metrics.objective.as_ref(), p);
         let site = site_ident();
-        let here = Ident::new("__observe_here", Span::mixed_site());
 
         let arg_values: Vec<TokenStream> = args
             .args
@@ -318,40 +317,8 @@ impl Gen<'_> {
                 #secrets
             }
         });
-        let marker = quote! {
-            {
-                fn #here() {}
-                ::core::any::type_name_of_val(&#here)
-            }
-        };
         let values = quote!(&[#(&#span_values as &dyn #p::Value),*]);
-        let made = match &args.parent {
-            None => quote!(#p::Site::span(&#site, #marker, #values)),
-            Some(parent) => quote_spanned! {parent.span()=>
-                #p::Site::span_child_of(
-                    &#site,
-                    #marker,
-                    #values,
-                    ::core::convert::Into::<::core::option::Option<#p::tracing::Id>>::into(#parent),
-                )
-            },
-        };
-        let span = match &args.follows_from {
-            None => quote!(|| #made),
-            Some(causes) => {
-                let s = Ident::new("__observe_span", Span::mixed_site());
-                let cause = Ident::new("__observe_cause", Span::mixed_site());
-                quote! {
-                    || {
-                        let #s = #made;
-                        for #cause in #causes {
-                            #s.follows_from(#cause);
-                        }
-                        #s
-                    }
-                }
-            }
-        };
+        let span = super::span_closure::tokens(p, &site, args, &values);
         let start = if let Shape::Async = shape {
             let kind = self.kind_type(metrics);
             quote! {

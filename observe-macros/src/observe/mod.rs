@@ -11,6 +11,7 @@ mod model;
 mod objective;
 mod params;
 mod rewrite;
+mod span_closure;
 mod suspend;
 mod valid;
 mod values;

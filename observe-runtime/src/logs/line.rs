@@ -54,17 +54,7 @@ impl Line {
         }
         let message = fields.shift_remove("message").map(|m| options.budgeted(m));
         #[cfg(feature = "otlp")]
-        let exported = ctx
-            .event_scope()
-            .and_then(|mut scope| scope.next())
-            .and_then(|span| crate::setup::started_context(&span))
-            .filter(|context| context.is_valid())
-            .map(|context| {
-                (
-                    context.trace_id().to_string(),
-                    context.span_id().to_string(),
-                )
-            });
+        let exported = crate::trace_context::current_ids();
         #[cfg(not(feature = "otlp"))]
         let exported = None;
         let ids = exported.or_else(|| ctx.event_scope().and_then(LogIds::of).map(LogIds::to_hex));

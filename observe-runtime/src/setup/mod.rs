@@ -38,8 +38,6 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 pub use config::{Config, LogFormat, Protocol, Sampler};
 pub use error::Error;
-#[cfg(feature = "otlp")]
-pub(crate) use otlp::spans::started_context;
 
 /// The OpenTelemetry layer that exports spans through `exporter`, for an application that
 /// builds its own subscriber (instead of [`init`]) or for tests (with an in-memory exporter).
