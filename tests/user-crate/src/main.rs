@@ -148,6 +148,46 @@ fn check_catalog(failures: &mut Vec<String>) {
     );
 }
 
+/// What observe's span layer handed the application's processor.
+fn check_spans(
+    exported: &opentelemetry_sdk::trace::InMemorySpanExporter,
+    failures: &mut Vec<String>,
+) {
+    let spans = exported.get_finished_spans().unwrap_or_default();
+    let jobs: Vec<_> = spans.iter().filter(|s| s.name == "process").collect();
+    check(jobs.len() == 2, "two process spans exported", failures);
+    check(
+        jobs.iter().any(|s| {
+            format!("{:?}", s.status).starts_with("Error")
+                && s.events.iter().any(|e| e.name == "exception")
+                && s.attributes.iter().any(|kv| {
+                    kv.key.as_str() == "error.type"
+                        && kv.value.as_str() == "observe_user_crate::JobError"
+                })
+        }),
+        "the failed job's span has its error status, error.type and exception",
+        failures,
+    );
+    check(
+        jobs.iter().any(|p| {
+            spans.iter().any(|child| {
+                child.parent_span_id == p.span_context.span_id()
+                    && child.span_context.trace_id() == p.span_context.trace_id()
+            })
+        }),
+        "a process span has children in its trace",
+        failures,
+    );
+    let text = format!("{spans:?}");
+    for secret in ["tok_live_123", "alice@example.com", "hunter2"] {
+        check(
+            !text.contains(secret),
+            &format!("`{secret}` is not in the exported spans"),
+            failures,
+        );
+    }
+}
+
 fn check(ok: bool, what: &str, failures: &mut Vec<String>) {
     CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if !ok {
@@ -168,16 +208,26 @@ async fn main() {
         .expect("registered");
     own.inc();
 
-    // The service's own JSON subscriber (tracing-subscriber's, not observe's).
+    // The service's own JSON subscriber (tracing-subscriber's, not observe's), with observe's
+    // span layer feeding a processor of its own choosing.
     let lines = Lines::default();
     let writer = lines.clone();
+    let exported = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+    let (tracer_provider, spans) = observe::otel_layer_with_processor(
+        opentelemetry_sdk::trace::SimpleSpanProcessor::new(exported.clone()),
+        opentelemetry_sdk::Resource::builder()
+            .with_service_name("user-crate")
+            .build(),
+        observe::Sampler::ParentBasedAlwaysOn,
+    );
     let subscriber = tracing_subscriber::registry()
         .with(tracing_subscriber::EnvFilter::new("debug"))
         .with(
             tracing_subscriber::fmt::layer()
                 .json()
                 .with_writer(move || writer.clone()),
-        );
+        )
+        .with(spans);
     tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
 
     let worker = Worker { name: "w1" };
@@ -252,6 +302,8 @@ async fn main() {
 
     check_catalog(&mut failures);
     check_http(&mut failures).await;
+    check_spans(&exported, &mut failures);
+    let _ = tracer_provider.shutdown();
 
     for failure in &failures {
         eprintln!("user-crate: FAILED: {failure}");
