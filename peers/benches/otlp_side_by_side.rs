@@ -1,6 +1,7 @@
 //! The OTLP span path side by side: one root span per call exported through the OpenTelemetry
 //! SDK's batch span processor over an exporter that discards (the SDK still builds and batches
-//! every span). The variants alternate, a short batch each, round after round (the harness of
+//! every span), one processor shared by all variants as a service has one. The variants
+//! alternate, a short batch each, round after round (the harness of
 //! `benches/side_by_side.rs`); each runs under its own `tracing` dispatcher, the floor too, so
 //! that switching costs the same everywhere. `tracing_instrument_default_layer` is the
 //! baseline: the ratio printed for each other variant is its overhead over the floor divided
@@ -15,10 +16,13 @@
 //! `cargo bench -p observe-peers --bench otlp_side_by_side`
 
 use std::hint::black_box;
+use std::sync::{Arc, OnceLock};
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{
+    BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter, SpanProcessor,
+};
 use tracing::Dispatch;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -39,9 +43,35 @@ impl SpanExporter for Discard {
     }
 }
 
+/// The one batch processor every variant feeds (one export thread, as in a service), so
+/// that no variant's batch runs while another variant's exporter thread frees its spans.
+fn shared() -> &'static Arc<BatchSpanProcessor> {
+    static SHARED: OnceLock<Arc<BatchSpanProcessor>> = OnceLock::new();
+    SHARED.get_or_init(|| Arc::new(BatchSpanProcessor::builder(Discard).build()))
+}
+
+/// [`shared`], as a processor to hand to a provider or to observe.
+#[derive(Debug)]
+struct Shared;
+
+impl SpanProcessor for Shared {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        shared().on_start(span, cx);
+    }
+    fn on_end(&self, span: SpanData) {
+        shared().on_end(span);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        shared().force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
+        shared().shutdown_with_timeout(timeout)
+    }
+}
+
 fn batch_provider() -> SdkTracerProvider {
     SdkTracerProvider::builder()
-        .with_batch_exporter(Discard)
+        .with_span_processor(Shared)
         .build()
 }
 
@@ -55,7 +85,7 @@ thread_local! {
     };
     static OBSERVE: Dispatch = {
         let (provider, layer) = observe::otel_layer_with_processor(
-            BatchSpanProcessor::builder(Discard).build(),
+            Shared,
             opentelemetry_sdk::Resource::builder_empty().build(),
             observe::Sampler::ParentBasedAlwaysOn,
         );
