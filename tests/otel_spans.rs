@@ -345,3 +345,53 @@ fn an_unsampled_parent_exports_nothing_below_it_and_still_propagates() {
     assert_eq!(exporter.get_finished_spans().unwrap().len(), 0);
     let _ = provider.shutdown();
 }
+
+/// A value whose `Debug` records an event itself.
+struct Noisy;
+
+impl fmt::Debug for Noisy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        tracing::info!("formatting");
+        f.write_str("noisy")
+    }
+}
+
+/// A value whose `Debug` panics.
+struct Broken;
+
+impl fmt::Debug for Broken {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("no Debug today")
+    }
+}
+
+#[test]
+fn a_value_that_records_or_panics_while_formatted_neither_hangs_nor_stops_the_layer() {
+    let exporter = InMemorySpanExporter::default();
+    let (provider, layer) = observe::trace_layer(exporter.clone(), "reentrant");
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        let span = tracing::info_span!("outer", late = tracing::field::Empty);
+        span.in_scope(|| {
+            tracing::info!(value = ?Noisy, "first");
+            span.record("late", tracing::field::debug(&Noisy));
+            let _ = std::panic::catch_unwind(|| tracing::info!(value = ?Broken, "broken"));
+            tracing::info!("after");
+        });
+    });
+    let spans = exporter.get_finished_spans().unwrap();
+    let outer = spans.iter().find(|s| s.name == "outer").unwrap();
+    let names: Vec<&str> = outer.events.iter().map(|e| e.name.as_ref()).collect();
+    assert!(
+        names.contains(&"first") && names.contains(&"after"),
+        "{names:?}"
+    );
+    assert!(
+        outer
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "late" && kv.value.as_str() == "noisy"),
+        "{:?}",
+        outer.attributes
+    );
+    let _ = provider.shutdown();
+}

@@ -15,7 +15,7 @@ use opentelemetry::trace::{Event, SpanKind, Status};
 use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
 use tracing::field::{Field, Visit};
 
-use super::state::Recording;
+use super::state::Updates;
 use super::texts;
 
 const SPAN_NAME_FIELD: &str = "otel.name";
@@ -26,16 +26,16 @@ const EXCEPTION_EVENT: &str = "exception";
 const EXCEPTION_MESSAGE: &str = "exception.message";
 const EXCEPTION_STACKTRACE: &str = "exception.stacktrace";
 
-/// Records span fields into `Recording`; `site` is the span's metadata (for [`texts`]).
-pub(super) struct SpanFields<'a>(pub(super) &'a mut Recording, pub(super) *const ());
+/// Records span fields into `Updates`; `site` is the span's metadata (for [`texts`]).
+pub(super) struct SpanFields<'a>(pub(super) &'a mut Updates, pub(super) *const ());
 
 impl SpanFields<'_> {
     fn special(&mut self, name: &str, text: impl FnOnce() -> String) -> bool {
         match name {
-            SPAN_NAME_FIELD => self.0.name = Cow::Owned(text()),
+            SPAN_NAME_FIELD => self.0.name = Some(Cow::Owned(text())),
             SPAN_KIND_FIELD => {
                 if let Some(kind) = span_kind(&text()) {
-                    self.0.kind = kind;
+                    self.0.kind = Some(kind);
                 }
             }
             SPAN_STATUS_CODE_FIELD => self.0.set_status(status(&text())),
@@ -48,41 +48,42 @@ impl SpanFields<'_> {
 
 impl Visit for SpanFields<'_> {
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.attribute(KeyValue::new(field.name(), value));
+        self.0.attributes.push(KeyValue::new(field.name(), value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.attribute(KeyValue::new(field.name(), value));
+        self.0.attributes.push(KeyValue::new(field.name(), value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.attribute(KeyValue::new(field.name(), value));
+        self.0.attributes.push(KeyValue::new(field.name(), value));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
         if !self.special(field.name(), || value.to_owned()) {
             let value = texts::shared(texts::key(self.1, field.index()), value);
-            self.0.attribute(KeyValue::new(field.name(), value));
+            self.0.attributes.push(KeyValue::new(field.name(), value));
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         if !self.special(field.name(), || format!("{value:?}")) {
             let value = texts::shared_debug(texts::key(self.1, field.index()), value);
-            self.0.attribute(KeyValue::new(field.name(), value));
+            self.0.attributes.push(KeyValue::new(field.name(), value));
         }
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         let (message, chain) = error_text(value);
         self.0
-            .attribute(KeyValue::new(EXCEPTION_MESSAGE, message.clone()));
-        self.0.attribute(KeyValue::new(
+            .attributes
+            .push(KeyValue::new(EXCEPTION_MESSAGE, message.clone()));
+        self.0.attributes.push(KeyValue::new(
             EXCEPTION_STACKTRACE,
             Value::Array(chain.clone().into()),
         ));
-        self.0.attribute(KeyValue::new(field.name(), message));
-        self.0.attribute(KeyValue::new(
+        self.0.attributes.push(KeyValue::new(field.name(), message));
+        self.0.attributes.push(KeyValue::new(
             Key::new(format!("{}.chain", field.name())),
             Value::Array(chain.into()),
         ));
@@ -93,7 +94,7 @@ impl Visit for SpanFields<'_> {
 /// attributes) goes to `span`.
 pub(super) struct EventFields<'a> {
     pub(super) event: &'a mut Event,
-    pub(super) span: &'a mut Recording,
+    pub(super) span: &'a mut Updates,
     /// The event's metadata (for [`texts`]).
     pub(super) site: *const (),
 }
@@ -168,8 +169,9 @@ impl Visit for EventFields<'_> {
             Value::Array(chain.clone().into()),
         ));
         self.span
-            .attribute(KeyValue::new(EXCEPTION_MESSAGE, message.clone()));
-        self.span.attribute(KeyValue::new(
+            .attributes
+            .push(KeyValue::new(EXCEPTION_MESSAGE, message.clone()));
+        self.span.attributes.push(KeyValue::new(
             EXCEPTION_STACKTRACE,
             Value::Array(chain.clone().into()),
         ));

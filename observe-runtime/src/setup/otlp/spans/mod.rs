@@ -33,7 +33,7 @@ use tracing_subscriber::Layer;
 use crate::setup::Sampler;
 use fields::{EventFields, SpanFields};
 pub(crate) use state::OtelSpan;
-use state::{Export, Recording};
+use state::{Export, Recording, Updates};
 
 /// The context of `span` if observe's layer exports it and it has started.
 pub(crate) fn started_context<S>(span: &SpanRef<'_, S>) -> Option<SpanContext>
@@ -41,6 +41,57 @@ where
     S: for<'a> LookupSpan<'a>,
 {
     span.extensions().get::<OtelSpan>()?.context().cloned()
+}
+
+/// Records `event` as a span event of `span`.
+fn record_event<S>(span: &SpanRef<'_, S>, event: &tracing::Event<'_>)
+where
+    S: for<'a> LookupSpan<'a>,
+{
+    if !recording(span) {
+        return;
+    }
+    let meta = event.metadata();
+    let mut otel_event = Event::new(
+        "",
+        opentelemetry::time::now(),
+        vec![
+            KeyValue::new("level", meta.level().as_str()),
+            KeyValue::new("target", Value::from(meta.target())),
+        ],
+        0,
+    );
+    let mut updates = Updates::default();
+    if *meta.level() == tracing::Level::ERROR {
+        updates.set_status(opentelemetry::trace::Status::error(""));
+    }
+    event.record(&mut EventFields {
+        event: &mut otel_event,
+        span: &mut updates,
+        site: site(meta),
+    });
+    if otel_event.name.is_empty() {
+        otel_event.name = meta.name().into();
+    }
+    let mut extensions = span.extensions_mut();
+    if let Some(recording) = extensions
+        .get_mut::<OtelSpan>()
+        .and_then(|otel| otel.recording.as_mut())
+    {
+        recording.apply(updates);
+        recording.event(otel_event);
+    }
+}
+
+/// Whether `span` is exported and still records (not started unsampled): else its fields and
+/// events are not even formatted.
+fn recording<S>(span: &SpanRef<'_, S>) -> bool
+where
+    S: for<'a> LookupSpan<'a>,
+{
+    span.extensions()
+        .get::<OtelSpan>()
+        .is_some_and(|otel| otel.recording.is_some())
 }
 
 /// A call site's identity: its metadata's address.
@@ -146,19 +197,26 @@ where
         let meta = attrs.metadata();
         let mut recording = Recording::new(meta.name(), attrs.fields().len() + 1);
         recording.attribute(KeyValue::new("target", Value::from(meta.target())));
-        attrs.record(&mut SpanFields(&mut recording, site(meta)));
+        let mut updates = Updates::default();
+        attrs.record(&mut SpanFields(&mut updates, site(meta)));
+        recording.apply(updates);
         span.extensions_mut()
             .insert(OtelSpan::new(parent, recording));
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
+        if !recording(&span) {
+            return;
+        }
+        let mut updates = Updates::default();
+        values.record(&mut SpanFields(&mut updates, site(span.metadata())));
         let mut extensions = span.extensions_mut();
         if let Some(recording) = extensions
             .get_mut::<OtelSpan>()
             .and_then(|otel| otel.recording.as_mut())
         {
-            values.record(&mut SpanFields(recording, site(span.metadata())));
+            recording.apply(updates);
         }
     }
 
@@ -182,35 +240,7 @@ where
         let Some(span) = ctx.event_span(event) else {
             return;
         };
-        let mut extensions = span.extensions_mut();
-        let Some(recording) = extensions
-            .get_mut::<OtelSpan>()
-            .and_then(|otel| otel.recording.as_mut())
-        else {
-            return;
-        };
-        let meta = event.metadata();
-        let mut otel_event = Event::new(
-            "",
-            opentelemetry::time::now(),
-            vec![
-                KeyValue::new("level", meta.level().as_str()),
-                KeyValue::new("target", Value::from(meta.target())),
-            ],
-            0,
-        );
-        if *meta.level() == tracing::Level::ERROR {
-            recording.set_status(opentelemetry::trace::Status::error(""));
-        }
-        event.record(&mut EventFields {
-            event: &mut otel_event,
-            span: recording,
-            site: site(meta),
-        });
-        if otel_event.name.is_empty() {
-            otel_event.name = meta.name().into();
-        }
-        recording.event(otel_event);
+        record_event(&span, event);
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {

@@ -47,6 +47,26 @@ pub(crate) struct Recording {
     pub(super) end: Option<SystemTime>,
 }
 
+/// What a record of fields or an event says of its span: gathered before the span's
+/// extensions are locked, so that formatting a value (which may record, or panic) never runs
+/// under the lock.
+#[derive(Default)]
+pub(crate) struct Updates {
+    pub(super) name: Option<Cow<'static, str>>,
+    pub(super) kind: Option<SpanKind>,
+    pub(super) status: Option<Status>,
+    pub(super) attributes: Vec<KeyValue>,
+}
+
+impl Updates {
+    /// The SDK's order of statuses (see [`Recording::set_status`]), among these updates.
+    pub(super) fn set_status(&mut self, status: Status) {
+        if self.status.as_ref().is_none_or(|current| status > *current) {
+            self.status = Some(status);
+        }
+    }
+}
+
 /// The SDK's default limits, as a provider applies them.
 const LIMITS: SpanLimits = SpanLimits {
     max_events_per_span: 128,
@@ -69,6 +89,21 @@ impl Recording {
             status: Status::Unset,
             start: opentelemetry::time::now(),
             end: None,
+        }
+    }
+
+    pub(super) fn apply(&mut self, updates: Updates) {
+        if let Some(name) = updates.name {
+            self.name = name;
+        }
+        if let Some(kind) = updates.kind {
+            self.kind = kind;
+        }
+        if let Some(status) = updates.status {
+            self.set_status(status);
+        }
+        for attribute in updates.attributes {
+            self.attribute(attribute);
         }
     }
 
