@@ -195,24 +195,16 @@ fn check(ok: bool, what: &str, failures: &mut Vec<String>) {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    // The service's own metric, in the default registry observe uses too.
-    let own = IntCounter::new(
-        "user_requests_total",
-        "Requests the service counted itself.",
-    )
-    .expect("a valid metric");
-    prometheus::default_registry()
-        .register(Box::new(own.clone()))
-        .expect("registered");
-    own.inc();
-
-    // The service's own JSON subscriber (tracing-subscriber's, not observe's), with observe's
-    // span layer feeding a processor of its own choosing.
-    let lines = Lines::default();
+/// The service's own JSON subscriber (tracing-subscriber's, not observe's), with observe's
+/// span layer feeding a processor of the service's choosing.
+fn subscriber(
+    lines: &Lines,
+    exported: &opentelemetry_sdk::trace::InMemorySpanExporter,
+) -> (
+    opentelemetry_sdk::trace::SdkTracerProvider,
+    impl tracing::Subscriber + Send + Sync,
+) {
     let writer = lines.clone();
-    let exported = opentelemetry_sdk::trace::InMemorySpanExporter::default();
     let (tracer_provider, spans) = observe::otel_layer_with_processor(
         opentelemetry_sdk::trace::SimpleSpanProcessor::new(exported.clone()),
         opentelemetry_sdk::Resource::builder()
@@ -228,6 +220,25 @@ async fn main() {
                 .with_writer(move || writer.clone()),
         )
         .with(spans);
+    (tracer_provider, subscriber)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // The service's own metric, in the default registry observe uses too.
+    let own = IntCounter::new(
+        "user_requests_total",
+        "Requests the service counted itself.",
+    )
+    .expect("a valid metric");
+    prometheus::default_registry()
+        .register(Box::new(own.clone()))
+        .expect("registered");
+    own.inc();
+
+    let lines = Lines::default();
+    let exported = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+    let (tracer_provider, subscriber) = subscriber(&lines, &exported);
     tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
 
     let worker = Worker { name: "w1" };
