@@ -16,6 +16,9 @@
 //!         };
 //!         __observe_ret
 //!     }
+//! A site without metrics whose span records no values and has no explicit parent calls
+//! `P::Guard::begin(&mut __observe_slot, &SITE, kind, marker)` instead (no closure: the runtime
+//! makes the span from the site, out of line).
 //! An `async fn` whose body cannot suspend (`suspend.rs`) is expanded the same way, inside its
 //! first poll. One that can becomes one future that owns the call's record:
 //!     async fn f(x: u32) -> T {
@@ -324,6 +327,21 @@ impl Gen<'_> {
             quote! {
                 #[allow(unused_mut)]
                 let mut #g = #p::AsyncCall::<#kind>::start(&#site, #span);
+            }
+        } else if !self.kind(metrics).0 && super::span_closure::is_plain(args, span_values.len()) {
+            // (A site with metrics keeps its start inline: out of line, the metric path costs
+            // about 10 % more than hand-written code; see BENCHMARKS.md.)
+            let slot = Ident::new("__observe_slot", Span::mixed_site());
+            let (has_metrics, has_flow, has_labels) = self.kind(metrics);
+            let marker = super::span_closure::marker();
+            quote! {
+                let mut #slot = #p::Slot::new();
+                let mut #g = #p::Guard::begin(
+                    &mut #slot,
+                    &#site,
+                    #p::SiteKind { metrics: #has_metrics, flow: #has_flow, labels: #has_labels },
+                    #marker,
+                );
             }
         } else {
             let slot = Ident::new("__observe_slot", Span::mixed_site());

@@ -8,6 +8,24 @@ use syn::Ident;
 
 use super::args::Args;
 
+/// The function's path, from the type name of a function nested in it.
+// Output: { fn __observe_here() {} type_name_of_val(&__observe_here) }
+pub(super) fn marker() -> TokenStream {
+    let here = Ident::new("__observe_here", Span::mixed_site());
+    quote! {
+        {
+            fn #here() {}
+            ::core::any::type_name_of_val(&#here)
+        }
+    }
+}
+
+/// Whether the span needs no closure: no explicit parent, no `follows_from`, no values (the
+/// runtime then makes it from the call site alone, out of line).
+pub(super) fn is_plain(args: &Args, values: usize) -> bool {
+    args.parent.is_none() && args.follows_from.is_none() && values == 0
+}
+
 // Input:  `parent = p`, `follows_from = causes` (both optional), the span's `values`
 // Output: || Site::span(&SITE, { fn __observe_here() {} type_name_of_val(&__observe_here) }, values)
 //         (`Site::span_child_of(…, p.into())` with a parent; each cause followed with causes)
@@ -17,14 +35,7 @@ pub(super) fn tokens(
     args: &Args,
     values: &TokenStream,
 ) -> TokenStream {
-    let here = Ident::new("__observe_here", Span::mixed_site());
-    // The function's path, from the type name of a function nested in it.
-    let marker = quote! {
-        {
-            fn #here() {}
-            ::core::any::type_name_of_val(&#here)
-        }
-    };
+    let marker = marker();
     let made = match &args.parent {
         None => quote!(#p::Site::span(&#site, #marker, #values)),
         Some(parent) => quote_spanned! {parent.span()=>

@@ -36,6 +36,9 @@ pub struct Guard<'a> {
     /// inline, like `#[tracing::instrument]`; those of a metrics-only call go straight to
     /// their metrics.
     kind: SiteKind,
+    /// Made by [`Guard::begin`] (a constant where the guard is made): the call ends out of
+    /// line, in [`Guard::done`].
+    outlined: bool,
 }
 
 /// The storage of one call's record, in the instrumented function's frame: written only when
@@ -55,6 +58,7 @@ impl Slot {
             call: Some(self.0.write(call)),
             ok: false,
             kind,
+            outlined: false,
         }
     }
 }
@@ -128,6 +132,48 @@ impl<'a> Guard<'a> {
         }
     }
 
+    /// Starts observing a synchronous call of a site whose span records no values and has no
+    /// explicit parent: everything but the level check out of line, in one call (so that each
+    /// such function carries a few instructions, not the guard's code; see `BENCHMARKS.md`,
+    /// "Compile time per function"). `marker` is the type name of a fn nested in the
+    /// instrumented function. Its span, if made, is entered; the call ends in [`Guard::done`]
+    /// or when the guard is dropped.
+    #[inline(always)]
+    pub fn begin(
+        slot: &'a mut Slot,
+        site: &'static Site,
+        kind: SiteKind,
+        marker: &'static str,
+    ) -> Guard<'a> {
+        if !kind.metrics && !super::tracing_enabled() {
+            return Guard::quiet(kind);
+        }
+        let call = if kind.span_only() {
+            begin_span(&mut slot.0, site, marker)
+        } else {
+            begin(&mut slot.0, site, kind, marker)
+        };
+        Guard {
+            call,
+            ok: false,
+            kind,
+            outlined: true,
+        }
+    }
+
+    /// The call of a guard made by [`Guard::begin`] succeeded: it ends here, in one call out
+    /// of line.
+    #[inline(always)]
+    fn done(&mut self) {
+        if let Some(call) = self.call.take() {
+            if self.kind.span_only() {
+                end_span_ok(call);
+            } else {
+                end_ok(call);
+            }
+        }
+    }
+
     /// Enters the span of a span-only synchronous call, in place (a live call's span is
     /// entered where it is made); a no-op for the other kinds, folded away where the guard is
     /// made.
@@ -147,6 +193,7 @@ impl<'a> Guard<'a> {
             call: (!matches!(call, Record::Quiet)).then_some(call),
             ok: false,
             kind,
+            outlined: false,
         }
     }
 
@@ -156,6 +203,7 @@ impl<'a> Guard<'a> {
             call: None,
             ok: false,
             kind,
+            outlined: false,
         }
     }
 
@@ -246,7 +294,7 @@ impl<'a> Guard<'a> {
     /// any other call ends when the guard is dropped.
     #[inline(always)]
     pub fn ok(&mut self) {
-        if self.kind.span_only() {
+        if self.kind.span_only() && !self.outlined {
             if let Some(Record::SpanOnly(span_call)) = self.call.as_deref_mut() {
                 span_call.finish_ok();
                 self.call = None;
@@ -259,6 +307,10 @@ impl<'a> Guard<'a> {
                 self.call = None;
                 return;
             }
+        }
+        if self.outlined {
+            self.done();
+            return;
         }
         self.ok = true;
     }
@@ -298,5 +350,73 @@ fn fail(
             }
         }
         Record::Full(live) => live.fail(error_type, message, secrets, prints),
+    }
+}
+
+/// The start of a call made by [`Guard::begin`]: its record written into `slot` (and its span
+/// entered), or `None` if it records nothing.
+#[inline(never)]
+fn begin<'a>(
+    slot: &'a mut MaybeUninit<Record>,
+    site: &'static Site,
+    kind: SiteKind,
+    marker: &'static str,
+) -> Option<&'a mut Record> {
+    let span = || site.span(marker, &[]);
+    let record = match start(site, kind) {
+        Decision::Quiet => return None,
+        Decision::MetricsOnly(metrics) => Record::MetricsOnly(MetricsOnly::start(metrics, false)),
+        Decision::SpanOnly => {
+            // Written in place, then entered there.
+            let call = slot.write(Record::SpanOnly(ManuallyDrop::new(SpanOnly::start(
+                site, span, false,
+            ))));
+            if let Record::SpanOnly(span_call) = call {
+                span_call.enter();
+            }
+            return Some(call);
+        }
+        Decision::Full => FullCall::start(site, span(), false),
+    };
+    Some(slot.write(record))
+}
+
+/// The success of a call made by [`Guard::begin`], whatever its record.
+#[inline(never)]
+fn end_ok(call: &mut Record) {
+    match call {
+        Record::SpanOnly(span_call) => span_call.finish_ok(),
+        _ => finish(call, true),
+    }
+}
+
+/// The start of a call made by [`Guard::begin`] for a span-only site: its span, made and
+/// entered in place.
+#[inline(never)]
+fn begin_span<'a>(
+    slot: &'a mut MaybeUninit<Record>,
+    site: &'static Site,
+    marker: &'static str,
+) -> Option<&'a mut Record> {
+    if site.unwanted() {
+        return None;
+    }
+    let call = slot.write(Record::SpanOnly(ManuallyDrop::new(SpanOnly {
+        site,
+        span: site.span(marker, &[]),
+        entered: false,
+        is_async: false,
+    })));
+    if let Record::SpanOnly(span_call) = call {
+        span_call.enter();
+    }
+    Some(call)
+}
+
+/// The success of a span-only call made by [`Guard::begin`].
+#[inline(never)]
+fn end_span_ok(call: &mut Record) {
+    if let Record::SpanOnly(span_call) = call {
+        span_call.finish_ok();
     }
 }
