@@ -48,6 +48,32 @@ pub struct SiteInfo {
     pub objective: Option<ObjectiveInfo>,
 }
 
+impl SiteInfo {
+    /// A plain `#[observe]` site: the macro writes what differs (`..SiteInfo::PLAIN`), so
+    /// that each site's static spells out, and the compiler checks, only those fields.
+    pub const PLAIN: SiteInfo = SiteInfo {
+        name: "",
+        module: "",
+        target: "",
+        file: "",
+        line: 0,
+        level: Level::INFO,
+        exception_level: Level::ERROR,
+        return_event: None,
+        help: None,
+        counter: None,
+        histogram: None,
+        errors: None,
+        in_flight: None,
+        labels: &[],
+        span_fields: &[],
+        records_return: false,
+        flow: None,
+        slow: None,
+        objective: None,
+    };
+}
+
 /// `objective(success = 99.9, latency = "250ms", latency_target = 99)`, checked by the macro:
 /// percentages in (0, 100), a latency that is one of the histogram's bucket bounds.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -59,7 +59,7 @@ mod trace_context;
 /// release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::call::{AsyncCall, Guard, Kind, Observed, SiteKind, Slot, StaticKind};
+    pub use crate::call::{AsyncCall, Begun, Guard, Kind, Observed, SiteKind, Slot, StaticKind};
     pub use crate::catalog::CATALOG;
     pub use crate::flow::{FlowId, Step};
     pub use crate::info::{FlowInfo, HistogramInfo, ObjectiveInfo, SiteInfo, Unit};

@@ -5,7 +5,8 @@
 //!     #[observe(counter = "jobs")] fn f(x: u32) -> Result<T, E> { body }
 //! Output (sync; `P` is `::observe::__private`):
 //!     fn f(x: u32) -> Result<T, E> {
-//!         static SITE: P::Site = …;
+//!         #[distributed_slice(P::CATALOG)] // the static itself is the catalog entry
+//!         static SITE: P::Site = P::Site::new(P::SiteInfo { name: "f", …, ..P::SiteInfo::PLAIN });
 //!         let mut __observe_slot = P::Slot::new();
 //!         let mut __observe_guard = P::Guard::new(&mut __observe_slot, &SITE, kind, || P::Site::span(…));
 //!         #[allow(unreachable_code)]
@@ -18,7 +19,8 @@
 //!     }
 //! A site without metrics whose span records no values and has no explicit parent calls
 //! `P::Guard::begin(&mut __observe_slot, &SITE, kind, marker)` instead (no closure: the runtime
-//! makes the span from the site, out of line).
+//! makes the span from the site, out of line), which returns a `P::Begun`: a guard whose
+//! `ok()` also ends the call out of line.
 //! An `async fn` whose body cannot suspend (`suspend.rs`) is expanded the same way, inside its
 //! first poll. One that can becomes one future that owns the call's record:
 //!     async fn f(x: u32) -> T {
@@ -212,15 +214,15 @@ impl Gen<'_> {
             .target
             .as_ref()
             .map_or_else(|| quote!(::core::module_path!()), ToTokens::to_token_stream);
-        let help = option(self.func.doc_summary().map(|d| quote!(#d)));
-        let counter = option(metrics.counter.as_ref().map(|c| quote!(#c)));
-        let errors = option(metrics.errors.as_ref().map(|c| quote!(#c)));
-        let in_flight = option(metrics.in_flight.as_ref().map(|c| quote!(#c)));
-        let histogram = option(metrics.histogram.as_ref().map(|(h, unit)| {
+        let help = self.func.doc_summary().map(|d| quote!(#d));
+        let counter = metrics.counter.as_ref().map(|c| quote!(#c));
+        let errors = metrics.errors.as_ref().map(|c| quote!(#c));
+        let in_flight = metrics.in_flight.as_ref().map(|c| quote!(#c));
+        let histogram = metrics.histogram.as_ref().map(|(h, unit)| {
             let unit = Ident::new(unit, Span::call_site());
             let buckets = option(metrics.buckets.as_ref().map(|b| quote!(&[#(#b),*])));
             quote!(#p::HistogramInfo { name: #h, unit: #p::Unit::#unit, buckets: #buckets })
-        }));
+        });
         let objective = super::objective::tokens(metrics.objective.as_ref(), p);
         let site = site_ident();
 
@@ -265,12 +267,11 @@ impl Gen<'_> {
             )
             .collect();
         let records_return = args.records_return();
-        let return_event = option(
-            args.ret
-                .as_ref()
-                .and_then(|r| r.level.as_ref())
-                .map(|l| l.tokens(p)),
-        );
+        let return_event = args
+            .ret
+            .as_ref()
+            .and_then(|r| r.level.as_ref())
+            .map(|l| l.tokens(p));
         let uses = (!args.args.is_empty() || !args.fields.is_empty())
             .then(|| {
                 quote! {
@@ -278,7 +279,7 @@ impl Gen<'_> {
                     use #p::{ArgDebug as _, ArgValue as _, FieldOther as _, FieldText as _, FieldTyped as _};
                 }
             });
-        let flow = option(args.flow.as_ref().map(|flow| {
+        let flow = args.flow.as_ref().map(|flow| {
             let name = flow
                 .name
                 .as_ref()
@@ -289,7 +290,7 @@ impl Gen<'_> {
                     started_fields: &["message", "flow", "flow_id", #(#arg_names),*],
                 }
             }
-        }));
+        });
         let g = guard_ident();
         let flow_secrets: Vec<TokenStream> = self.secrets.iter().map(|s| s.at_start(p)).collect();
         let prints: Vec<TokenStream> = self
@@ -357,43 +358,59 @@ impl Gen<'_> {
                 #g.enter();
             }
         };
-        let slow = option(
-            args.slow
-                .map(|nanos| quote!(::core::time::Duration::from_nanos(#nanos))),
-        );
-        let label_names = args.labels.iter().map(|l| l.name.unraw().to_string());
+        let slow = args
+            .slow
+            .map(|nanos| quote!(::core::time::Duration::from_nanos(#nanos)));
+        let label_names: Vec<String> = args
+            .labels
+            .iter()
+            .map(|l| l.name.unraw().to_string())
+            .collect();
         let label_values = args.labels.iter().map(|l| {
             let value = &l.value;
             quote_spanned!(value.span()=> &(#value) as &dyn ::core::fmt::Display)
         });
         let set_labels =
             (!args.labels.is_empty()).then(|| quote!(#g.labels(&[#(#label_values),*]);));
+        let some =
+            |value: Option<TokenStream>| value.map(|v| quote!(::core::option::Option::Some(#v)));
+        let listed = |names: TokenStream, empty: bool| (!empty).then(|| quote!(&[#names]));
+        let info = super::site_info::tokens(
+            p,
+            &[
+                ("name", Some(quote!(#name))),
+                ("module", Some(quote!(::core::module_path!()))),
+                ("target", Some(target)),
+                ("file", Some(quote!(::core::file!()))),
+                ("line", Some(quote!(::core::line!()))),
+                ("level", Some(level)),
+                ("exception_level", Some(exception_level)),
+                ("return_event", some(return_event)),
+                ("help", some(help)),
+                ("counter", some(counter)),
+                ("histogram", some(histogram)),
+                ("errors", some(errors)),
+                ("in_flight", some(in_flight)),
+                (
+                    "labels",
+                    listed(quote!(#(#label_names),*), label_names.is_empty()),
+                ),
+                (
+                    "span_fields",
+                    listed(quote!(#(#span_names),*), span_names.is_empty()),
+                ),
+                ("records_return", records_return.then(|| quote!(true))),
+                ("flow", some(flow)),
+                ("slow", some(slow)),
+                ("objective", objective),
+            ],
+        );
         quote! {
             #uses
-            static #site: #p::Site = #p::Site::new(#p::SiteInfo {
-                name: #name,
-                module: ::core::module_path!(),
-                target: #target,
-                file: ::core::file!(),
-                line: ::core::line!(),
-                level: #level,
-                exception_level: #exception_level,
-                return_event: #return_event,
-                help: #help,
-                counter: #counter,
-                histogram: #histogram,
-                errors: #errors,
-                in_flight: #in_flight,
-                labels: &[#(#label_names),*],
-                span_fields: &[#(#span_names),*],
-                records_return: #records_return,
-                flow: #flow,
-                slow: #slow,
-                objective: #objective,
-            });
             #[#p::linkme::distributed_slice(#p::CATALOG)]
             #[linkme(crate = #p::linkme)]
-            static __OBSERVE_CATALOG: &#p::Site = &#site;
+            #[allow(clippy::needless_update)] // when a site sets every field
+            static #site: #p::Site = #p::Site::new(#info);
             #start
             #set_labels
             #flow_started

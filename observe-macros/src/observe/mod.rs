@@ -11,6 +11,7 @@ mod model;
 mod objective;
 mod params;
 mod rewrite;
+mod site_info;
 mod span_closure;
 mod suspend;
 mod valid;

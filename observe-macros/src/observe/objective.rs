@@ -214,19 +214,17 @@ fn default_buckets(unit: &str) -> Vec<f64> {
 
 // Input:  objective(success = 99.9, latency = "250ms") on a `_ms` histogram
 // Output: Some(ObjectiveInfo { success: Some(99.9), latency: Some((250.0, "250ms")), latency_target: 99.0 })
-pub(crate) fn tokens(checked: Option<&Checked>, p: &TokenStream) -> TokenStream {
+pub(crate) fn tokens(checked: Option<&Checked>, p: &TokenStream) -> Option<TokenStream> {
     let some = |value: TokenStream| quote!(::core::option::Option::Some(#value));
     let none = quote!(::core::option::Option::None);
-    let Some(c) = checked else {
-        return none;
-    };
+    let c = checked?;
     let success = c.success.map_or_else(|| none.clone(), |v| some(quote!(#v)));
     let latency = c
         .latency
         .as_ref()
         .map_or_else(|| none.clone(), |(v, text)| some(quote!((#v, #text))));
     let target = c.latency_target;
-    some(quote! {
+    Some(some(quote! {
         #p::ObjectiveInfo { success: #success, latency: #latency, latency_target: #target }
-    })
+    }))
 }

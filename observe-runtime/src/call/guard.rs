@@ -36,9 +36,49 @@ pub struct Guard<'a> {
     /// inline, like `#[tracing::instrument]`; those of a metrics-only call go straight to
     /// their metrics.
     kind: SiteKind,
-    /// Made by [`Guard::begin`] (a constant where the guard is made): the call ends out of
-    /// line, in [`Guard::done`].
-    outlined: bool,
+}
+
+/// The guard of a call started out of line by [`Guard::begin`]: a [`Guard`] (every method
+/// but [`Begun::ok`] is the guard's) whose success also ends out of line. A type of its own,
+/// so that the inline success of [`Guard::ok`] never reaches the function's code (LLVM would
+/// work through it, per function, before folding it away; see `BENCHMARKS.md`).
+#[must_use = "the call is recorded when the guard is dropped"]
+pub struct Begun<'a>(Guard<'a>);
+
+impl<'a> std::ops::Deref for Begun<'a> {
+    type Target = Guard<'a>;
+
+    #[inline(always)]
+    fn deref(&self) -> &Guard<'a> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Begun<'_> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Begun<'_> {
+    /// [`Guard::into_async`] (a method that takes the guard, so not reached through `Deref`).
+    #[inline]
+    pub fn into_async<K: StaticKind>(self) -> AsyncCall<K> {
+        self.0.into_async()
+    }
+
+    /// The call succeeded: it ends here, in one call out of line.
+    #[inline(always)]
+    pub fn ok(&mut self) {
+        if let Some(call) = self.0.call.take() {
+            if self.0.kind.span_only() {
+                end_span_ok(call);
+            } else {
+                end_ok(call);
+            }
+        }
+    }
 }
 
 /// The storage of one call's record, in the instrumented function's frame: written only when
@@ -58,7 +98,6 @@ impl Slot {
             call: Some(self.0.write(call)),
             ok: false,
             kind,
-            outlined: false,
         }
     }
 }
@@ -136,7 +175,7 @@ impl<'a> Guard<'a> {
     /// explicit parent: everything but the level check out of line, in one call (so that each
     /// such function carries a few instructions, not the guard's code; see `BENCHMARKS.md`,
     /// "Compile time per function"). `marker` is the type name of a fn nested in the
-    /// instrumented function. Its span, if made, is entered; the call ends in [`Guard::done`]
+    /// instrumented function. Its span, if made, is entered; the call ends in [`Begun::ok`]
     /// or when the guard is dropped.
     #[inline(always)]
     pub fn begin(
@@ -144,34 +183,20 @@ impl<'a> Guard<'a> {
         site: &'static Site,
         kind: SiteKind,
         marker: &'static str,
-    ) -> Guard<'a> {
+    ) -> Begun<'a> {
         if !kind.metrics && !super::tracing_enabled() {
-            return Guard::quiet(kind);
+            return Begun(Guard::quiet(kind));
         }
         let call = if kind.span_only() {
             begin_span(&mut slot.0, site, marker)
         } else {
             begin(&mut slot.0, site, kind, marker)
         };
-        Guard {
+        Begun(Guard {
             call,
             ok: false,
             kind,
-            outlined: true,
-        }
-    }
-
-    /// The call of a guard made by [`Guard::begin`] succeeded: it ends here, in one call out
-    /// of line.
-    #[inline(always)]
-    fn done(&mut self) {
-        if let Some(call) = self.call.take() {
-            if self.kind.span_only() {
-                end_span_ok(call);
-            } else {
-                end_ok(call);
-            }
-        }
+        })
     }
 
     /// Enters the span of a span-only synchronous call, in place (a live call's span is
@@ -193,7 +218,6 @@ impl<'a> Guard<'a> {
             call: (!matches!(call, Record::Quiet)).then_some(call),
             ok: false,
             kind,
-            outlined: false,
         }
     }
 
@@ -203,7 +227,6 @@ impl<'a> Guard<'a> {
             call: None,
             ok: false,
             kind,
-            outlined: false,
         }
     }
 
@@ -294,7 +317,7 @@ impl<'a> Guard<'a> {
     /// any other call ends when the guard is dropped.
     #[inline(always)]
     pub fn ok(&mut self) {
-        if self.kind.span_only() && !self.outlined {
+        if self.kind.span_only() {
             if let Some(Record::SpanOnly(span_call)) = self.call.as_deref_mut() {
                 span_call.finish_ok();
                 self.call = None;
@@ -307,10 +330,6 @@ impl<'a> Guard<'a> {
                 self.call = None;
                 return;
             }
-        }
-        if self.outlined {
-            self.done();
-            return;
         }
         self.ok = true;
     }

@@ -64,7 +64,7 @@ use tracing::Span;
 
 pub(crate) use full::FullCall;
 pub use future::{AsyncCall, Kind, Observed, StaticKind};
-pub use guard::{Guard, SiteKind, Slot};
+pub use guard::{Begun, Guard, SiteKind, Slot};
 use metrics_only::MetricsOnly;
 use span_only::SpanOnly;
 

@@ -1,6 +1,6 @@
 //! Every `#[observe]` call site of the binary, known from its start whether or not it has been
-//! called, in this crate and in its dependencies: each call site puts a reference to its static
-//! in a link-time list (`linkme`), which costs calls nothing.
+//! called, in this crate and in its dependencies: each call site's static is itself an entry
+//! of a link-time list (`linkme`), which costs calls nothing.
 //!
 //! [`sites`] lists them; [`conflicts`] names the metrics two call sites declare differently
 //! (the registry keeps the first; the dashboards and rules leave the others out).
@@ -15,7 +15,7 @@ use crate::info::{ObjectiveInfo, SiteInfo, Unit};
 #[doc(hidden)]
 #[allow(unsafe_code)] // linkme's declaration: `link_section` statics, checked by linkme.
 #[linkme::distributed_slice]
-pub static CATALOG: [&'static crate::site::Site];
+pub static CATALOG: [crate::site::Site];
 
 /// One instrumented function, as the macro described it.
 #[derive(Clone, Copy)]

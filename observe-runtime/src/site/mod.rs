@@ -46,19 +46,30 @@ pub(crate) struct FlowEvents {
     pub(crate) failed: &'static EventCallsite,
 }
 
+// Each `Site::new` copies these instead of calling `OnceLock::new` eight times: the compiler
+// evaluates a const once, and a const fn call in every function's static (about 0.6 million
+// rustc instructions a site; see BENCHMARKS.md, "Compile time per function"). Every use is a
+// fresh, empty `OnceLock`, which is what the lint warns about and what is wanted here.
+#[allow(clippy::declare_interior_mutable_const)]
 impl Site {
+    const UNSET_METRICS: OnceLock<SiteMetrics> = OnceLock::new();
+    const UNSET_PATH: OnceLock<&'static str> = OnceLock::new();
+    const UNSET_SPAN_SITE: OnceLock<SpanSite> = OnceLock::new();
+    const UNSET_CALLSITE: OnceLock<&'static SpanCallsite> = OnceLock::new();
+    const UNSET_EVENT: OnceLock<&'static EventCallsite> = OnceLock::new();
+    const UNSET_FLOW: OnceLock<FlowEvents> = OnceLock::new();
     /// A call site, to be placed in a `static`.
     pub const fn new(info: SiteInfo) -> Site {
         Site {
             info,
-            metrics: OnceLock::new(),
-            path: OnceLock::new(),
-            span_site: OnceLock::new(),
-            span_callsite: OnceLock::new(),
-            exception: OnceLock::new(),
-            return_event: OnceLock::new(),
-            slow_call: OnceLock::new(),
-            flow_events: OnceLock::new(),
+            metrics: Site::UNSET_METRICS,
+            path: Site::UNSET_PATH,
+            span_site: Site::UNSET_SPAN_SITE,
+            span_callsite: Site::UNSET_CALLSITE,
+            exception: Site::UNSET_EVENT,
+            return_event: Site::UNSET_EVENT,
+            slow_call: Site::UNSET_EVENT,
+            flow_events: Site::UNSET_FLOW,
         }
     }
 
