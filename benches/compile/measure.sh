@@ -18,6 +18,10 @@
 # monomorphizations) cancels out; what each annotated function adds (the proc macro's own
 # time included) is what remains.
 #
+# With `INSTRUCTIONS=1` each crate is also rebuilt once with its `rustc` under callgrind, and
+# the marginal rustc instructions per function are reported: exact where wall time on a shared
+# machine moves by milliseconds (needs valgrind; about a minute a crate).
+#
 # Usage: bash benches/compile/measure.sh [small] [large] (default 100 300). Needs `size`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -133,3 +137,27 @@ for variant in "${variants[@]}"; do
   per_bytes=$(echo "($text_large - $text_small) / ($large - $small)" | bc -l)
   printf '%-16s %12.0f %12.0f %14d %14d   %.2f ms, %.0f B\n' "$variant" "$ms_small" "$ms_large" "$text_small" "$text_large" "$per_ms" "$per_bytes"
 done
+
+if [ -n "${INSTRUCTIONS:-}" ]; then
+  # The workspace crate's rustc only (its dependencies are built already).
+  wrapper="$work/count-rustc.sh"
+  cat > "$wrapper" <<'SH'
+#!/usr/bin/env bash
+exec valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2> >(awk '/Collected/ { print $NF }' > "$COUNT_TO")
+SH
+  chmod +x "$wrapper"
+  declare -A counts
+  for crate in "${crates[@]}"; do
+    touch "$work/gen_$crate/src/main.rs"
+    COUNT_TO="$work/count_$crate" RUSTC_WORKSPACE_WRAPPER="$wrapper" \
+      cargo build -q --release --manifest-path "$work/gen_$crate/Cargo.toml"
+    sleep 1 # the wrapper's awk writes after rustc exits
+    counts[$crate]=$(cat "$work/count_$crate")
+  done
+  printf '\n%-16s %16s %16s   %s\n' variant "rustc_$small" "rustc_$large" "rustc instructions per function"
+  for variant in "${variants[@]}"; do
+    a=${counts[${variant}_$small]}
+    b=${counts[${variant}_$large]}
+    printf '%-16s %16d %16d   %.1f M\n' "$variant" "$a" "$b" "$(echo "($b - $a) / ($large - $small) / 1000000" | bc -l)"
+  done
+fi
