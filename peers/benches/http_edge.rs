@@ -166,18 +166,31 @@ fn tower_http_trace(x: u64) -> u64 {
 }
 
 fn main() {
-    alternate::group(
-        "http/server",
-        &[
-            ("bare_router", bare),
-            ("otel_instrumentation_tower", otel_tower_both),
-            ("observe_no_subscriber", observe_no_subscriber),
-            ("observe_spans_metrics", observe_spans_metrics),
-            (
-                "observe_spans_metrics_provider",
-                observe_spans_metrics_provider,
-            ),
-            ("tower_http_trace", tower_http_trace),
-        ],
-    );
+    let variants: &[alternate::Variant] = &[
+        ("bare_router", bare),
+        ("otel_instrumentation_tower", otel_tower_both),
+        ("observe_no_subscriber", observe_no_subscriber),
+        ("observe_spans_metrics", observe_spans_metrics),
+        (
+            "observe_spans_metrics_provider",
+            observe_spans_metrics_provider,
+        ),
+        ("tower_http_trace", tower_http_trace),
+    ];
+    // `PROFILE=<variant> [CALLS=n]`: only that variant, `n` times (for callgrind's
+    // `--toggle-collect=http_edge::<variant>`, divided by `n`).
+    if let Ok(name) = std::env::var("PROFILE") {
+        let calls = std::env::var("CALLS")
+            .map_or(Ok(10_000), |n| n.parse())
+            .unwrap();
+        let (_, f) = variants
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("no such variant");
+        for i in 0..calls {
+            black_box(f(black_box(i)));
+        }
+        return;
+    }
+    alternate::group("http/server", variants);
 }

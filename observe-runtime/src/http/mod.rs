@@ -59,6 +59,13 @@ use crate::redact::REDACTED;
 /// The header carrying the request id, both ways.
 pub const REQUEST_ID: &str = "x-request-id";
 
+// Header names as constants: a lookup by `&str` parses the name on every call.
+const REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static(REQUEST_ID);
+#[cfg(feature = "otlp")]
+const TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
+const X_FORWARDED_FOR: http::HeaderName = http::HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: http::HeaderName = http::HeaderName::from_static("x-forwarded-proto");
+
 /// The longest path or query recorded, in bytes.
 const MAX_URL_PART: usize = 1024;
 /// The longest user agent recorded, in bytes.
@@ -141,7 +148,11 @@ fn scrub_url(uri: &http::Uri) -> String {
 }
 
 /// A header's value if it is visible ASCII, cut to `max` bytes.
-fn header<'a>(headers: &'a http::HeaderMap, name: &str, max: usize) -> Option<&'a str> {
+fn header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &http::HeaderName,
+    max: usize,
+) -> Option<&'a str> {
     let value = headers.get(name)?.to_str().ok()?;
     Some(bounded(value, max))
 }
@@ -177,7 +188,7 @@ fn new_request_id() -> http::HeaderValue {
 /// The request id of an incoming request: its `x-request-id` if usable, else a fresh one.
 fn request_id(headers: &http::HeaderMap) -> http::HeaderValue {
     headers
-        .get(REQUEST_ID)
+        .get(&REQUEST_ID_HEADER)
         .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID)
         .filter(|v| v.as_bytes().iter().all(u8::is_ascii_graphic))
         .cloned()

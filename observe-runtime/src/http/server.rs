@@ -1,5 +1,7 @@
 //! [`ServerLayer`]: the server side of the HTTP edge (see the module documentation).
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -10,9 +12,11 @@ use http::{HeaderValue, Request, Response};
 use tracing::field::Empty;
 use tracing::Span;
 
+#[cfg(feature = "otlp")]
+use super::TRACEPARENT;
 use super::{
     bounded, header, method, metrics, request_id, scrub_query, MAX_URL_PART, MAX_USER_AGENT,
-    REQUEST_ID,
+    REQUEST_ID_HEADER, X_FORWARDED_FOR, X_FORWARDED_PROTO,
 };
 use crate::redact::scrub::scrub;
 
@@ -111,16 +115,40 @@ impl<S: fmt::Debug> fmt::Debug for Server<S> {
     }
 }
 
-/// `{method} {route}`, or the method alone.
-struct SpanName<'a>(&'static str, Option<&'a str>);
-
-impl fmt::Display for SpanName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.1 {
-            Some(route) => write!(f, "{} {route}", self.0),
-            None => f.write_str(self.0),
-        }
+/// The span's name, `{method} {route}` (or the method alone), interned when it can be
+/// ([`crate::intern`]): found by the route's address and the method in a small table per
+/// thread, so that only a thread's first request of a route formats it.
+fn span_name(method: &'static str, route: Option<&str>) -> Cow<'static, str> {
+    const SLOTS: usize = 16;
+    thread_local! {
+        static NAMES: [Cell<Option<&'static str>>; SLOTS] =
+            const { [const { Cell::new(None) }; SLOTS] };
     }
+    let Some(route) = route else {
+        return Cow::Borrowed(method);
+    };
+    let is = |name: &str| {
+        name.len() == method.len() + 1 + route.len()
+            && name.starts_with(method)
+            && name.ends_with(route)
+            && name.as_bytes()[method.len()] == b' '
+    };
+    let slot = ((route.as_ptr() as usize >> 3) ^ method.len()) % SLOTS;
+    NAMES
+        .try_with(|names| {
+            if let Some(name) = names[slot].get().filter(|name| is(name)) {
+                return Cow::Borrowed(name);
+            }
+            let name = format!("{method} {route}");
+            match crate::intern::intern(&name) {
+                Some(interned) => {
+                    names[slot].set(Some(interned));
+                    Cow::Borrowed(interned)
+                }
+                None => Cow::Owned(name),
+            }
+        })
+        .unwrap_or_else(|_| Cow::Owned(format!("{method} {route}")))
 }
 
 impl<S, B, RB> tower_service::Service<Request<B>> for Server<S>
@@ -175,7 +203,8 @@ struct Record {
     method: &'static str,
     route: Route,
     scheme: &'static str,
-    request_id: HeaderValue,
+    /// Given to the response (taken then).
+    request_id: Option<HeaderValue>,
     done: bool,
 }
 
@@ -187,12 +216,12 @@ impl Record {
         let span = tracing::info_span!(
             target: "observe::http",
             "http_request",
-            otel.name = %SpanName(method, route.as_ref().map(Route::as_str)),
+            otel.name = &*span_name(method, route.as_ref().map(Route::as_str)),
             otel.kind = "server",
             otel.status_code = Empty,
             otel.status_description = Empty,
             http.request.method = method,
-            url.path = %scrub(bounded(parts.uri().path(), MAX_URL_PART)),
+            url.path = scrub(bounded(parts.uri().path(), MAX_URL_PART)).as_ref(),
             url.query = parts.uri().query().map(scrub_query),
             url.scheme = scheme,
             http.route = route.as_ref().map(Route::as_str),
@@ -200,13 +229,13 @@ impl Record {
             network.protocol.version = protocol(parts.version()),
             server.address = server_address(parts),
             client.address = client_address(parts),
-            user_agent.original = header(parts.headers(), "user-agent", MAX_USER_AGENT),
+            user_agent.original = header(parts.headers(), &http::header::USER_AGENT, MAX_USER_AGENT),
             request_id = request_id.to_str().unwrap_or_default(),
             error.type = Empty,
             cancelled = Empty,
         );
         #[cfg(feature = "otlp")]
-        if !span.is_disabled() {
+        if !span.is_disabled() && parts.headers().contains_key(&TRACEPARENT) {
             // A malformed `traceparent` is no context: the request starts a new trace.
             let remote = crate::setup::propagation::extract_headers(parts.headers());
             if remote.is_valid() {
@@ -222,7 +251,7 @@ impl Record {
             method,
             route: route.unwrap_or(Route::None),
             scheme,
-            request_id,
+            request_id: Some(request_id),
             done: false,
         }
     }
@@ -305,9 +334,9 @@ where
                 } else {
                     ""
                 };
-                response
-                    .headers_mut()
-                    .insert(REQUEST_ID, record.request_id.clone());
+                if let Some(request_id) = record.request_id.take() {
+                    response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
+                }
                 record.finish(status.as_u16(), error_type);
                 Ok(response)
             }
@@ -342,7 +371,7 @@ fn protocol(version: http::Version) -> &'static str {
 fn scheme<B>(parts: &Request<B>) -> &'static str {
     let forwarded = parts
         .headers()
-        .get("x-forwarded-proto")
+        .get(&X_FORWARDED_PROTO)
         .and_then(|v| v.to_str().ok());
     match parts.uri().scheme_str().or(forwarded) {
         Some(s) if s.eq_ignore_ascii_case("https") => "https",
@@ -355,7 +384,7 @@ fn server_address<B>(parts: &Request<B>) -> Option<&str> {
     let host = parts
         .uri()
         .host()
-        .or_else(|| header(parts.headers(), "host", 255))?;
+        .or_else(|| header(parts.headers(), &http::header::HOST, 255))?;
     Some(match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(']') => {
             name
@@ -366,7 +395,7 @@ fn server_address<B>(parts: &Request<B>) -> Option<&str> {
 
 /// `client.address`: the first `X-Forwarded-For` hop, else the peer (axum's `ConnectInfo`).
 fn client_address<B>(parts: &Request<B>) -> Option<String> {
-    if let Some(first) = header(parts.headers(), "x-forwarded-for", 255)
+    if let Some(first) = header(parts.headers(), &X_FORWARDED_FOR, 255)
         .and_then(|v| v.split(',').next())
         .map(str::trim)
         .filter(|v| !v.is_empty())

@@ -92,16 +92,53 @@ pub fn is_sensitive_key(name: &str) -> bool {
 
 /// `text` with every secret it contains replaced by `[REDACTED]`.
 pub fn scrub(text: &str) -> Cow<'_, str> {
+    let (shapes, key_value) = candidates(text);
     // Shapes first, over the whole text, so that a `key: value` reading of ordinary words
     // ("failed: Bearer …") cannot hide a token; then values under sensitive keys.
+    let shaped = if shapes {
+        replace(&SHAPES, text)
+    } else {
+        Cow::Borrowed(text)
+    };
+    // A redaction adds no `=` or `:` of its own, so the key/value test on `text` holds for
+    // the shaped text too.
+    if !key_value {
+        return shaped;
+    }
     let key_values = key_values();
-    match replace(&SHAPES, text) {
+    match shaped {
         Cow::Borrowed(_) => replace(&key_values, text),
         Cow::Owned(shaped) => match replace(&key_values, &shaped) {
             Cow::Borrowed(_) => Cow::Owned(shaped),
             Cow::Owned(both) => Cow::Owned(both),
         },
     }
+}
+
+/// Whether `text` may hold a secret of some shape, and a `key: value` pair: what each pattern
+/// cannot match without (`bearer`, `eyJ`, `://`, 13 digits; `=` or `:`), found in one pass
+/// over the bytes, so that most text (a path, a word, a number) skips the regexes.
+/// Conservative for text that is not ASCII (`\d` and `\s` are Unicode there).
+fn candidates(text: &str) -> (bool, bool) {
+    let bytes = text.as_bytes();
+    let mut digits = 0;
+    let (mut separator, mut slash, mut b, mut j) = (false, false, false, false);
+    for &byte in bytes {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b'=' | b':' => separator = true,
+            b'/' => slash = true,
+            b'b' | b'B' => b = true,
+            b'J' => j = true,
+            0x80.. => return (true, true),
+            _ => {}
+        }
+    }
+    let shapes = digits >= 13
+        || (separator && slash && text.contains("://"))
+        || (j && text.contains("eyJ"))
+        || (b && bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"bearer")));
+    (shapes, separator)
 }
 
 fn replace<'t>(pattern: &Regex, text: &'t str) -> Cow<'t, str> {
@@ -245,6 +282,35 @@ mod tests {
             scrub("apiKey=abc db-password=x"),
             "apiKey=[REDACTED] db-password=[REDACTED]"
         );
+    }
+
+    #[test]
+    fn the_prefilter_misses_no_pattern() {
+        // Each shortest form of each pattern, alone and inside other text: the prefilter
+        // must let every one reach its regex.
+        for secret in [
+            "Bearer abcdefgh",
+            "BEARER\tabcdefgh",
+            "eyJa.b.",
+            "x://u:p@",
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "token=v",
+            "pin:1",
+            "\"secret\": \"s\"",
+        ] {
+            for text in [secret.to_owned(), format!("at /a/b {secret} end")] {
+                assert!(
+                    matches!(scrub(&text), Cow::Owned(_)),
+                    "{text:?} passed the prefilter unscrubbed"
+                );
+            }
+        }
+        for ordinary in ["/users/123", "GET", "order 42 shipped", "bear", "eyj.a.b"] {
+            assert_eq!(candidates(ordinary), (false, false), "{ordinary:?}");
+        }
+        // Not ASCII: the regexes decide (Unicode digits and spaces).
+        assert_eq!(candidates("café"), (true, true));
     }
 
     #[test]

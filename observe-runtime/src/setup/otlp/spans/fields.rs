@@ -29,17 +29,49 @@ const EXCEPTION_STACKTRACE: &str = "exception.stacktrace";
 /// Records span fields into `Updates`; `site` is the span's metadata (for [`texts`]).
 pub(super) struct SpanFields<'a>(pub(super) &'a mut Updates, pub(super) *const ());
 
+/// A special field's value: text as recorded, or a value to format.
+enum Text<'a> {
+    Str(&'a str),
+    Debug(&'a dyn fmt::Debug),
+}
+
+impl Text<'_> {
+    fn owned(&self) -> String {
+        match self {
+            Text::Str(text) => (*text).to_owned(),
+            Text::Debug(value) => format!("{value:?}"),
+        }
+    }
+
+    /// Calls `f` with the text, formatting a value only when it is not text already.
+    fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        match self {
+            Text::Str(text) => f(text),
+            Text::Debug(_) => f(&self.owned()),
+        }
+    }
+}
+
 impl SpanFields<'_> {
-    fn special(&mut self, name: &str, text: impl FnOnce() -> String) -> bool {
+    fn special(&mut self, name: &str, text: &Text<'_>) -> bool {
+        // Most fields are attributes: one comparison sends them on.
+        if !name.starts_with("otel.") {
+            return false;
+        }
         match name {
-            SPAN_NAME_FIELD => self.0.name = Some(Cow::Owned(text())),
+            SPAN_NAME_FIELD => {
+                self.0.name = Some(match text {
+                    Text::Str(text) => texts::span_name(text),
+                    Text::Debug(value) => texts::span_name_debug(*value),
+                });
+            }
             SPAN_KIND_FIELD => {
-                if let Some(kind) = span_kind(&text()) {
+                if let Some(kind) = text.with(span_kind) {
                     self.0.kind = Some(kind);
                 }
             }
-            SPAN_STATUS_CODE_FIELD => self.0.set_status(status(&text())),
-            SPAN_STATUS_DESCRIPTION_FIELD => self.0.set_status(Status::error(text())),
+            SPAN_STATUS_CODE_FIELD => self.0.set_status(text.with(status)),
+            SPAN_STATUS_DESCRIPTION_FIELD => self.0.set_status(Status::error(text.owned())),
             _ => return false,
         }
         true
@@ -60,14 +92,14 @@ impl Visit for SpanFields<'_> {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        if !self.special(field.name(), || value.to_owned()) {
+        if !self.special(field.name(), &Text::Str(value)) {
             let value = texts::shared(texts::key(self.1, field.index()), value);
             self.0.attributes.push(KeyValue::new(field.name(), value));
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if !self.special(field.name(), || format!("{value:?}")) {
+        if !self.special(field.name(), &Text::Debug(value)) {
             let value = texts::shared_debug(texts::key(self.1, field.index()), value);
             self.0.attributes.push(KeyValue::new(field.name(), value));
         }

@@ -61,7 +61,7 @@ where
         ],
         0,
     );
-    let mut updates = Updates::default();
+    let mut updates = Updates::reusing();
     if *meta.level() == tracing::Level::ERROR {
         updates.set_status(opentelemetry::trace::Status::error(""));
     }
@@ -195,11 +195,13 @@ where
         let Some(span) = ctx.span(id) else { return };
         let parent = self.parent(attrs, &ctx);
         let meta = attrs.metadata();
-        let mut recording = Recording::new(meta.name(), attrs.fields().len() + 1);
-        recording.attribute(KeyValue::new("target", Value::from(meta.target())));
-        let mut updates = Updates::default();
-        attrs.record(&mut SpanFields(&mut updates, site(meta)));
-        recording.apply(updates);
+        // Room for every field, those recorded later too.
+        let mut fields = Updates::with_capacity(attrs.fields().len() + 1);
+        fields
+            .attributes
+            .push(KeyValue::new("target", Value::from(meta.target())));
+        attrs.record(&mut SpanFields(&mut fields, site(meta)));
+        let recording = Recording::new(meta.name(), fields);
         span.extensions_mut()
             .insert(OtelSpan::new(parent, recording));
     }
@@ -209,7 +211,7 @@ where
         if !recording(&span) {
             return;
         }
-        let mut updates = Updates::default();
+        let mut updates = Updates::reusing();
         values.record(&mut SpanFields(&mut updates, site(span.metadata())));
         let mut extensions = span.extensions_mut();
         if let Some(recording) = extensions

@@ -3,6 +3,7 @@
 //! the tracer of a provider the application built.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -58,7 +59,29 @@ pub(crate) struct Updates {
     pub(super) attributes: Vec<KeyValue>,
 }
 
+thread_local! {
+    /// An empty vector with room, for the attributes of the next record or event: a record
+    /// of a field allocates nothing.
+    static SPARE: Cell<Vec<KeyValue>> = const { Cell::new(Vec::new()) };
+}
+
 impl Updates {
+    /// Updates whose attributes go in this thread's spare vector (given back by
+    /// [`Recording::apply`]).
+    pub(super) fn reusing() -> Updates {
+        Updates {
+            attributes: SPARE.try_with(Cell::take).unwrap_or_default(),
+            ..Updates::default()
+        }
+    }
+
+    pub(super) fn with_capacity(attributes: usize) -> Updates {
+        Updates {
+            attributes: Vec::with_capacity(attributes),
+            ..Updates::default()
+        }
+    }
+
     /// The SDK's order of statuses (see [`Recording::set_status`]), among these updates.
     pub(super) fn set_status(&mut self, status: Status) {
         if self.status.as_ref().is_none_or(|current| status > *current) {
@@ -77,16 +100,22 @@ const LIMITS: SpanLimits = SpanLimits {
 };
 
 impl Recording {
-    pub(super) fn new(name: &'static str, attributes: usize) -> Recording {
+    /// A new span's recording: named `name` unless `fields` name it, with the attributes of
+    /// `fields` (their vector kept).
+    pub(super) fn new(name: &'static str, fields: Updates) -> Recording {
+        let mut attributes = fields.attributes;
+        let limit = LIMITS.max_attributes_per_span as usize;
+        let dropped_attributes = attributes.len().saturating_sub(limit) as u32;
+        attributes.truncate(limit);
         Recording {
-            name: Cow::Borrowed(name),
-            kind: SpanKind::Internal,
-            attributes: Vec::with_capacity(attributes),
-            dropped_attributes: 0,
+            name: fields.name.unwrap_or(Cow::Borrowed(name)),
+            kind: fields.kind.unwrap_or(SpanKind::Internal),
+            attributes,
+            dropped_attributes,
             events: Vec::new(),
             dropped_events: 0,
             links: Vec::new(),
-            status: Status::Unset,
+            status: fields.status.unwrap_or(Status::Unset),
             start: opentelemetry::time::now(),
             end: None,
         }
@@ -102,8 +131,12 @@ impl Recording {
         if let Some(status) = updates.status {
             self.set_status(status);
         }
-        for attribute in updates.attributes {
+        let mut attributes = updates.attributes;
+        for attribute in attributes.drain(..) {
             self.attribute(attribute);
+        }
+        if attributes.capacity() <= 32 {
+            let _ = SPARE.try_with(|spare| spare.set(attributes));
         }
     }
 

@@ -5,6 +5,7 @@
 //! allocation. That matters more than the allocation itself: the exporter's thread frees what
 //! the application's thread allocated, and cross-thread frees contend on the allocator.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::sync::Arc;
@@ -44,27 +45,60 @@ pub(super) fn shared(key: usize, text: &str) -> StringValue {
     .unwrap_or_else(|_| StringValue::from(text.to_owned()))
 }
 
-/// `value`'s `Debug` text as an attribute value, shared as [`shared`] does. Written in a
-/// reused buffer, so an equal text allocates nothing; a `Debug` that records a span or an
-/// event itself gets a buffer of its own.
+/// `value`'s `Debug` text as an attribute value, shared as [`shared`] does.
 pub(super) fn shared_debug(key: usize, value: &dyn fmt::Debug) -> StringValue {
+    with_debug_text(value, |text| shared(key, text))
+}
+
+/// Calls `f` with `value`'s `Debug` text, written in a reused buffer, so that an equal text
+/// allocates nothing; a `Debug` that records a span or an event itself gets a buffer of its
+/// own.
+fn with_debug_text<R>(value: &dyn fmt::Debug, f: impl FnOnce(&str) -> R) -> R {
+    let mut f = Some(f);
     let reused = SCRATCH.try_with(|scratch| {
         let mut scratch = scratch.try_borrow_mut().ok()?;
         scratch.clear();
         write!(scratch, "{value:?}").ok()?;
-        let value = shared(key, &scratch);
+        let out = (f.take()?)(&scratch);
         if scratch.capacity() > 4096 {
             *scratch = String::new();
         }
-        Some(value)
+        Some(out)
     });
-    reused
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| StringValue::from(format!("{value:?}")))
+    match reused.ok().flatten() {
+        Some(out) => out,
+        None => (f.take().expect("not called when the buffer failed"))(&format!("{value:?}")),
+    }
+}
+
+/// A span name set through `otel.name`: interned ([`crate::intern`]) when it can be, so that
+/// a name that repeats costs a span no allocation.
+pub(super) fn span_name(text: &str) -> Cow<'static, str> {
+    crate::intern::intern(text).map_or_else(|| Cow::Owned(text.to_owned()), Cow::Borrowed)
+}
+
+/// [`span_name`] for a value recorded with `%` or `?`.
+pub(super) fn span_name_debug(value: &dyn fmt::Debug) -> Cow<'static, str> {
+    with_debug_text(value, span_name)
 }
 
 /// The key of field `index` of the call site whose metadata is at `site`.
 pub(super) fn key(site: *const (), index: usize) -> usize {
     (site as usize).wrapping_add(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_names_are_interned() {
+        let a = span_name("GET /users/{id}");
+        assert!(matches!(a, Cow::Borrowed(_)));
+        assert!(matches!(span_name(&"x".repeat(1000)), Cow::Owned(_)));
+        assert_eq!(
+            span_name_debug(&format_args!("{} {}", "POST", "/a")),
+            "POST /a"
+        );
+    }
 }
