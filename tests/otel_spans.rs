@@ -76,7 +76,11 @@ fn workload() {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
-        .block_on(awaits(3));
+        .block_on(async {
+            awaits(3).await;
+            #[cfg(feature = "axum")]
+            requests().await;
+        });
     let manual = tracing::info_span!(
         "manual",
         otel.name = "renamed",
@@ -122,6 +126,42 @@ fn workload() {
     )]);
     let _remote = observe::propagation::extract_map(&map).attach();
     leaf(7);
+}
+
+/// Requests through observe's `ServerLayer`: under observe's layer its span's fields go
+/// typed, not visited (`with_typed_fields`), and must come out as visiting them does.
+#[cfg(feature = "axum")]
+async fn requests() {
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+    let router = axum::Router::new()
+        .route("/users/{id}", get(|| async { "" }))
+        .route(
+            "/fails",
+            get(|| async { http::StatusCode::INTERNAL_SERVER_ERROR }),
+        )
+        .layer(observe::http::ServerLayer::new());
+    for (uri, headers) in [
+        (
+            "http://shop.example:8080/users/7?page=2&token=tok_1",
+            &[
+                ("user-agent", "curl/8.5"),
+                ("x-forwarded-for", "10.0.0.1, 10.0.0.2"),
+                ("x-request-id", "req-1"),
+            ][..],
+        ),
+        ("/fails", &[("x-request-id", "req-2")][..]),
+        ("/nowhere", &[("x-request-id", "req-3")][..]),
+        // No `traceparent`: the layer continues it through observe's layer only (tested in
+        // tests/http.rs and end to end).
+    ] {
+        let mut request = http::Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let _ = router.clone().oneshot(request).await.unwrap();
+    }
 }
 
 /// An attribute as compared: its type and text (not how the text is stored), without the

@@ -1,7 +1,8 @@
 //! Texts that repeat, kept once for the life of the program: the SDK's `SpanData` holds a span
-//! name as `Cow<'static, str>`, and most names are the same at every call (`GET /users/{id}`),
-//! so borrowing an interned name costs a span nothing where a `String` costs an allocation
-//! (made on the application's thread, freed on the exporter's).
+//! name as `Cow<'static, str>` and a text attribute as a `&'static str` or an `Arc<str>`, and
+//! most names and many values are the same at every call (`GET /users/{id}`, `http`), so
+//! borrowing an interned text costs a span nothing where a `String` costs an allocation (made
+//! on the application's thread, freed on the exporter's) and an `Arc` two atomic updates.
 //!
 //! Bounded: at most [`MAX_TEXTS`] texts of at most [`MAX_LEN`] bytes are ever kept; a text
 //! past either bound is not interned (its caller keeps an owned copy), so names made from
@@ -11,7 +12,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::{PoisonError, RwLock};
 
-const MAX_TEXTS: usize = 4096;
+const MAX_TEXTS: usize = 16_384;
 const MAX_LEN: usize = 256;
 const SLOTS: usize = 64;
 

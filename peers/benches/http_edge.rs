@@ -11,7 +11,9 @@
 //!   (what a provider without exporter does: spans built, sampled), and metrics;
 //! - `observe_spans_metrics_provider`: the same with `otel_layer` over an SDK tracer provider
 //!   without exporter (spans started through its tracer);
-//! - `tower_http_trace`: `tower-http`'s `TraceLayer` under a registry (spans only).
+//! - `tower_http_trace`: `tower-http`'s `TraceLayer` under a registry (spans only);
+//! - `observe_registry`: observe's layer under the same registry (spans not exported, and
+//!   metrics): what `tracing` itself costs it, beside `tower_http_trace`.
 //!
 //! Every variant, the bare one too, runs under `tracing::dispatcher::with_default` with its
 //! own dispatcher, so that switching costs the same everywhere.
@@ -160,6 +162,11 @@ fn observe_spans_metrics_provider(x: u64) -> u64 {
     x
 }
 
+fn observe_registry(x: u64) -> u64 {
+    run(&REGISTRY, &OBSERVED);
+    x
+}
+
 fn tower_http_trace(x: u64) -> u64 {
     run(&REGISTRY, &TOWER_HTTP);
     x
@@ -176,6 +183,7 @@ fn main() {
             observe_spans_metrics_provider,
         ),
         ("tower_http_trace", tower_http_trace),
+        ("observe_registry", observe_registry),
     ];
     // `PROFILE=<variant> [CALLS=n]`: only that variant, `n` times (for callgrind's
     // `--toggle-collect=http_edge::<variant>`, divided by `n`).

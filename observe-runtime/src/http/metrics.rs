@@ -18,7 +18,55 @@ pub(super) struct ServerMetrics {
     active_children: [[OnceLock<prometheus::IntGauge>; 2]; 10],
 }
 
+/// A request's labels on `http_server_request_duration_seconds`.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) struct DurationLabels<'a> {
+    pub(super) method: &'static str,
+    pub(super) route: &'a str,
+    pub(super) status: u16,
+    pub(super) scheme: &'static str,
+    pub(super) error_type: &'a str,
+}
+
 impl ServerMetrics {
+    /// Records one request's duration. The series is found in a small table per thread
+    /// (the labels compared, their texts interned), so a request hashes no label and takes
+    /// no lock; the vector's own lookup runs only on a miss.
+    pub(super) fn observe_duration(&self, labels: DurationLabels<'_>, seconds: f64) {
+        const SLOTS: usize = 16;
+        type Slot = Option<(DurationLabels<'static>, prometheus::Histogram)>;
+        thread_local! {
+            static SERIES: std::cell::RefCell<[Slot; SLOTS]> =
+                const { std::cell::RefCell::new([const { None }; SLOTS]) };
+        }
+        let Some(duration) = &self.duration else {
+            return;
+        };
+        let slot =
+            (labels.route.len() * 31 + usize::from(labels.status) + labels.method.len()) % SLOTS;
+        let found = SERIES.try_with(|series| {
+            let mut series = series.try_borrow_mut().ok()?;
+            if let Some((at, histogram)) = &series[slot] {
+                if *at == labels {
+                    histogram.observe(seconds);
+                    return Some(());
+                }
+            }
+            let kept = DurationLabels {
+                route: crate::intern::intern(labels.route)?,
+                error_type: crate::intern::intern(labels.error_type)?,
+                ..labels
+            };
+            let histogram = kept.series(duration);
+            histogram.observe(seconds);
+            series[slot] = Some((kept, histogram));
+            Some(())
+        });
+        if found.ok().flatten().is_none() {
+            labels.series(duration).observe(seconds);
+        }
+    }
+
     pub(super) fn active_child(
         &self,
         method: &'static str,
@@ -35,6 +83,22 @@ impl ServerMetrics {
 }
 
 /// The methods `super::method` names, `_OTHER` last.
+impl DurationLabels<'_> {
+    /// The series of these labels (the vector's own lookup: hashed, under its lock).
+    fn series(&self, duration: &HistogramVec) -> prometheus::Histogram {
+        let status = http::StatusCode::from_u16(self.status)
+            .ok()
+            .filter(|_| self.status != 0);
+        duration.with_label_values(&[
+            self.method,
+            self.route,
+            status.as_ref().map_or("", http::StatusCode::as_str),
+            self.scheme,
+            self.error_type,
+        ])
+    }
+}
+
 const METHODS: [&str; 10] = [
     "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE", "_OTHER",
 ];

@@ -46,6 +46,7 @@ mod metrics;
 #[cfg(feature = "reqwest")]
 mod reqwest;
 mod server;
+mod span;
 
 pub use client::{Client, ClientLayer};
 #[cfg(feature = "reqwest")]

@@ -1,7 +1,5 @@
 //! [`ServerLayer`]: the server side of the HTTP edge (see the module documentation).
 
-use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -9,15 +7,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::{HeaderValue, Request, Response};
-use tracing::field::Empty;
 use tracing::Span;
 
+use super::span;
 #[cfg(feature = "otlp")]
 use super::TRACEPARENT;
-use super::{
-    bounded, header, method, metrics, request_id, scrub_query, MAX_URL_PART, MAX_USER_AGENT,
-    REQUEST_ID_HEADER, X_FORWARDED_FOR, X_FORWARDED_PROTO,
-};
+use super::{method, metrics, request_id, REQUEST_ID_HEADER, X_FORWARDED_PROTO};
 use crate::redact::scrub::scrub;
 
 type RouteFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
@@ -115,42 +110,6 @@ impl<S: fmt::Debug> fmt::Debug for Server<S> {
     }
 }
 
-/// The span's name, `{method} {route}` (or the method alone), interned when it can be
-/// ([`crate::intern`]): found by the route's address and the method in a small table per
-/// thread, so that only a thread's first request of a route formats it.
-fn span_name(method: &'static str, route: Option<&str>) -> Cow<'static, str> {
-    const SLOTS: usize = 16;
-    thread_local! {
-        static NAMES: [Cell<Option<&'static str>>; SLOTS] =
-            const { [const { Cell::new(None) }; SLOTS] };
-    }
-    let Some(route) = route else {
-        return Cow::Borrowed(method);
-    };
-    let is = |name: &str| {
-        name.len() == method.len() + 1 + route.len()
-            && name.starts_with(method)
-            && name.ends_with(route)
-            && name.as_bytes()[method.len()] == b' '
-    };
-    let slot = ((route.as_ptr() as usize >> 3) ^ method.len()) % SLOTS;
-    NAMES
-        .try_with(|names| {
-            if let Some(name) = names[slot].get().filter(|name| is(name)) {
-                return Cow::Borrowed(name);
-            }
-            let name = format!("{method} {route}");
-            match crate::intern::intern(&name) {
-                Some(interned) => {
-                    names[slot].set(Some(interned));
-                    Cow::Borrowed(interned)
-                }
-                None => Cow::Owned(name),
-            }
-        })
-        .unwrap_or_else(|_| Cow::Owned(format!("{method} {route}")))
-}
-
 impl<S, B, RB> tower_service::Service<Request<B>> for Server<S>
 where
     S: tower_service::Service<Request<B>, Response = Response<RB>>,
@@ -213,26 +172,12 @@ impl Record {
         let method = method(parts.method());
         let scheme = scheme(parts);
         let request_id = request_id(parts.headers());
-        let span = tracing::info_span!(
-            target: "observe::http",
-            "http_request",
-            otel.name = &*span_name(method, route.as_ref().map(Route::as_str)),
-            otel.kind = "server",
-            otel.status_code = Empty,
-            otel.status_description = Empty,
-            http.request.method = method,
-            url.path = scrub(bounded(parts.uri().path(), MAX_URL_PART)).as_ref(),
-            url.query = parts.uri().query().map(scrub_query),
-            url.scheme = scheme,
-            http.route = route.as_ref().map(Route::as_str),
-            http.response.status_code = Empty,
-            network.protocol.version = protocol(parts.version()),
-            server.address = server_address(parts),
-            client.address = client_address(parts),
-            user_agent.original = header(parts.headers(), &http::header::USER_AGENT, MAX_USER_AGENT),
-            request_id = request_id.to_str().unwrap_or_default(),
-            error.type = Empty,
-            cancelled = Empty,
+        let span = span::server(
+            parts,
+            method,
+            scheme,
+            route.as_ref().map(Route::as_str),
+            &request_id,
         );
         #[cfg(feature = "otlp")]
         if !span.is_disabled() && parts.headers().contains_key(&TRACEPARENT) {
@@ -261,24 +206,19 @@ impl Record {
     fn finish(&mut self, status: u16, error_type: &str) {
         self.done = true;
         let metrics = metrics::server();
-        if let Some(active) = metrics::server().active_child(self.method, self.scheme) {
+        if let Some(active) = metrics.active_child(self.method, self.scheme) {
             active.dec();
         }
-        let status_text = http::StatusCode::from_u16(status)
-            .ok()
-            .filter(|_| status != 0);
-        let status_text = status_text.as_ref().map_or("", http::StatusCode::as_str);
-        if let Some(duration) = &metrics.duration {
-            duration
-                .with_label_values(&[
-                    self.method,
-                    self.route.as_str(),
-                    status_text,
-                    self.scheme,
-                    error_type,
-                ])
-                .observe(self.start.elapsed().as_secs_f64());
-        }
+        metrics.observe_duration(
+            metrics::DurationLabels {
+                method: self.method,
+                route: self.route.as_str(),
+                status,
+                scheme: self.scheme,
+                error_type,
+            },
+            self.start.elapsed().as_secs_f64(),
+        );
     }
 }
 
@@ -357,16 +297,6 @@ where
     }
 }
 
-fn protocol(version: http::Version) -> &'static str {
-    match version {
-        http::Version::HTTP_09 => "0.9",
-        http::Version::HTTP_10 => "1.0",
-        http::Version::HTTP_2 => "2",
-        http::Version::HTTP_3 => "3",
-        _ => "1.1",
-    }
-}
-
 /// `url.scheme`: the URI's, else `X-Forwarded-Proto`'s (`http` or `https`), else `http`.
 fn scheme<B>(parts: &Request<B>) -> &'static str {
     let forwarded = parts
@@ -377,39 +307,6 @@ fn scheme<B>(parts: &Request<B>) -> &'static str {
         Some(s) if s.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     }
-}
-
-/// `server.address`: the host the client asked for, without its port.
-fn server_address<B>(parts: &Request<B>) -> Option<&str> {
-    let host = parts
-        .uri()
-        .host()
-        .or_else(|| header(parts.headers(), &http::header::HOST, 255))?;
-    Some(match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(']') => {
-            name
-        }
-        _ => host,
-    })
-}
-
-/// `client.address`: the first `X-Forwarded-For` hop, else the peer (axum's `ConnectInfo`).
-fn client_address<B>(parts: &Request<B>) -> Option<String> {
-    if let Some(first) = header(parts.headers(), &X_FORWARDED_FOR, 255)
-        .and_then(|v| v.split(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        return Some(first.to_owned());
-    }
-    #[cfg(feature = "axum")]
-    if let Some(axum::extract::ConnectInfo(peer)) = parts
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-    {
-        return Some(peer.ip().to_string());
-    }
-    None
 }
 
 /// A request's route: axum's `MatchedPath` (a reference count, not a copy) or the route

@@ -24,7 +24,7 @@ mod config;
 mod error;
 mod http;
 #[cfg(feature = "otlp")]
-mod otlp;
+pub(crate) mod otlp;
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub mod propagation;

@@ -1,9 +1,11 @@
 //! Text attribute values shared between spans: most text a span records is the same at every
 //! call of its call site (`code.function.name`, `code.file.path`, a route, a method). Each
-//! thread keeps the last text per call site and field in a small direct-mapped table; a value
-//! equal to it is the same `Arc<str>`, so the span costs a reference count instead of an
-//! allocation. That matters more than the allocation itself: the exporter's thread frees what
-//! the application's thread allocated, and cross-thread frees contend on the allocator.
+//! thread keeps the last text per call site and field in a small direct-mapped table. A value
+//! equal to it is shared instead of copied: interned ([`crate::intern`]) from its second
+//! occurrence on, so that the span holds a `&'static str` and costs nothing to make or drop;
+//! else (the interner full) the same `Arc<str>`. That matters more than the allocation
+//! itself: the exporter's thread frees what the application's thread allocated (and drops
+//! the reference counts it shares), and on two cores those frees contend on the allocator.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -14,8 +16,18 @@ use opentelemetry::StringValue;
 
 const SLOTS: usize = 64;
 
-/// A slot: the key (call site and field) and the text last recorded under it.
-type Slot = Option<(usize, Arc<str>)>;
+/// The text last recorded under a slot's key.
+enum Text {
+    /// Seen once (or not internable: `interning_failed`).
+    Shared {
+        text: Arc<str>,
+        interning_failed: bool,
+    },
+    Interned(&'static str),
+}
+
+/// A slot: the key (call site and field) and its text.
+type Slot = Option<(usize, Text)>;
 
 thread_local! {
     static LAST: RefCell<[Slot; SLOTS]> =
@@ -33,13 +45,37 @@ pub(super) fn shared(key: usize, text: &str) -> StringValue {
             return StringValue::from(text.to_owned());
         };
         let entry = &mut last[slot];
-        if let Some((at, shared)) = entry {
-            if *at == key && **shared == *text {
-                return StringValue::from(Arc::clone(shared));
+        if let Some((at, last)) = entry {
+            if *at == key {
+                match last {
+                    Text::Interned(interned) if *interned == text => {
+                        return StringValue::from(*interned);
+                    }
+                    Text::Shared {
+                        text: shared,
+                        interning_failed,
+                    } if **shared == *text => {
+                        if !*interning_failed {
+                            if let Some(interned) = crate::intern::intern(text) {
+                                *last = Text::Interned(interned);
+                                return StringValue::from(interned);
+                            }
+                            *interning_failed = true;
+                        }
+                        return StringValue::from(Arc::clone(shared));
+                    }
+                    _ => {}
+                }
             }
         }
         let shared: Arc<str> = Arc::from(text);
-        *entry = Some((key, Arc::clone(&shared)));
+        *entry = Some((
+            key,
+            Text::Shared {
+                text: Arc::clone(&shared),
+                interning_failed: false,
+            },
+        ));
         StringValue::from(shared)
     })
     .unwrap_or_else(|_| StringValue::from(text.to_owned()))
@@ -90,6 +126,22 @@ pub(super) fn key(site: *const (), index: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_texts_are_interned_from_their_second_occurrence() {
+        let key = key(std::ptr::null(), 7);
+        let first = shared(key, "/users/{id}");
+        let second = shared(key, "/users/{id}");
+        let third = shared(key, "/users/{id}");
+        assert_eq!(first.as_str(), "/users/{id}");
+        assert!(std::ptr::eq(second.as_str(), third.as_str()));
+        assert!(std::ptr::eq(
+            second.as_str(),
+            crate::intern::intern("/users/{id}").unwrap()
+        ));
+        // Another text under the same key starts again.
+        assert_eq!(shared(key, "/orders/{id}").as_str(), "/orders/{id}");
+    }
 
     #[test]
     fn span_names_are_interned() {
