@@ -5,7 +5,13 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-pub const ROUNDS: usize = 41;
+/// Rounds per group: 41, or `ROUNDS` from the environment (more for a noisy machine).
+fn rounds() -> usize {
+    std::env::var("ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(41)
+}
 const BATCH_TIME: Duration = Duration::from_millis(4);
 
 pub type Variant = (&'static str, fn(u64) -> u64);
@@ -39,14 +45,15 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// each variant's overhead over the floor to that of `baseline` (`variants[1]`).
 pub fn group(name: &str, variants: &[Variant]) {
     let n = calls_per_batch(variants);
-    let mut times = vec![Vec::with_capacity(ROUNDS); variants.len()];
-    for round in 0..ROUNDS {
+    let rounds = rounds();
+    let mut times = vec![Vec::with_capacity(rounds); variants.len()];
+    for round in 0..rounds {
         for k in 0..variants.len() {
             let i = (k + round) % variants.len();
             times[i].push(batch(variants[i].1, n));
         }
     }
-    println!("\n{name} ({ROUNDS} rounds of {n} calls per variant, alternating)");
+    println!("\n{name} ({rounds} rounds of {n} calls per variant, alternating)");
     println!(
         "  {:<22} {:>10} {:>22}",
         "variant", "median", "p10 – p90 (ns/call)"
@@ -65,7 +72,7 @@ pub fn group(name: &str, variants: &[Variant]) {
     let (base_label, _) = variants[1];
     for (v, (label, _)) in variants.iter().enumerate().skip(2) {
         let per_round = |f: &dyn Fn(usize) -> f64| {
-            let mut values: Vec<f64> = (0..ROUNDS).map(f).collect();
+            let mut values: Vec<f64> = (0..rounds).map(f).collect();
             values.sort_by(f64::total_cmp);
             values
         };
