@@ -201,15 +201,9 @@ impl Gen<'_> {
         let p = self.private;
         let args = self.args;
         let name = self.function;
-        let level = args
-            .level
-            .as_ref()
-            .map_or_else(|| quote!(#p::tracing::Level::INFO), |l| l.tokens(p));
-        let exception_level = args
-            .err
-            .level
-            .as_ref()
-            .map_or_else(|| quote!(#p::tracing::Level::ERROR), |l| l.tokens(p));
+        // Unset: `SiteInfo::PLAIN`'s (INFO, and ERROR for failures).
+        let level = args.level.as_ref().map(|l| l.tokens(p));
+        let exception_level = args.err.level.as_ref().map(|l| l.tokens(p));
         let target = args
             .target
             .as_ref()
@@ -383,8 +377,8 @@ impl Gen<'_> {
                 ("target", Some(target)),
                 ("file", Some(quote!(::core::file!()))),
                 ("line", Some(quote!(::core::line!()))),
-                ("level", Some(level)),
-                ("exception_level", Some(exception_level)),
+                ("level", level),
+                ("exception_level", exception_level),
                 ("return_event", some(return_event)),
                 ("help", some(help)),
                 ("counter", some(counter)),
