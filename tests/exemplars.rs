@@ -4,6 +4,7 @@
 #![cfg(feature = "otlp")]
 
 use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 
 use observe::observe;
 use opentelemetry_sdk::trace::InMemorySpanExporter;
@@ -29,6 +30,15 @@ async fn root_job() -> u32 {
 async fn inner_job() -> u32 {
     tokio::task::yield_now().await;
     7
+}
+
+/// The tests share the default registry and compare whole renderings: one at a time, or a
+/// call of another test lands between two renderings of one.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `f` under observe's OpenTelemetry layer and returns the exported spans by name, as
@@ -66,6 +76,7 @@ fn lines_starting(text: &str, prefix: &str) -> Vec<String> {
 
 #[test]
 fn a_sampled_call_is_the_exemplar_of_its_series_and_its_bucket() {
+    let _serial = one_at_a_time();
     let spans = exported(|| timed(3).unwrap());
     let (trace, span) = &spans["timed"];
     let text = observe::metrics::render_openmetrics();
@@ -127,6 +138,7 @@ fn a_sampled_call_is_the_exemplar_of_its_series_and_its_bucket() {
 
 #[test]
 fn an_async_call_is_its_own_exemplar_even_at_the_root() {
+    let _serial = one_at_a_time();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -151,6 +163,7 @@ fn an_async_call_is_its_own_exemplar_even_at_the_root() {
 
 #[test]
 fn no_exemplar_without_a_sampled_span() {
+    let _serial = one_at_a_time();
     // No subscriber: no span at all.
     quiet();
     // Inside a span whose trace the caller chose not to sample (`traceparent` flags 00).
@@ -177,6 +190,7 @@ fn no_exemplar_without_a_sampled_span() {
 
 #[test]
 fn the_applications_own_metrics_are_rendered_without_exemplars() {
+    let _serial = one_at_a_time();
     let own = prometheus::IntCounter::new("ex_app_jobs", "Jobs the app counts itself.").unwrap();
     let sized = prometheus::Histogram::with_opts(
         prometheus::HistogramOpts::new("ex_app_size_bytes", "Sizes \"quoted\"\nand two lines.")
