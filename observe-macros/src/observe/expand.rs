@@ -329,8 +329,10 @@ impl Gen<'_> {
             let slot = Ident::new("__observe_slot", Span::mixed_site());
             let (has_metrics, has_flow, has_labels) = self.kind(metrics);
             let marker = super::span_closure::marker();
+            // `mut` only for `fail` and the like: the success path uses the guard up.
             quote! {
                 let mut #slot = #p::Slot::new();
+                #[allow(unused_mut)]
                 let mut #g = #p::Guard::begin(
                     &mut #slot,
                     &#site,

@@ -26,11 +26,9 @@ use crate::site::Site;
 pub struct Guard<'a> {
     /// Where the call's record lives (in the function's [`Slot`]); `None` for a call that
     /// records nothing. Kept apart from the record so that the guard itself never has its
-    /// address taken: the compiler then keeps `call` and `ok` in registers, and a quiet call
+    /// address taken: the compiler then keeps `call` in a register, and a quiet call
     /// folds to the uninstrumented function (no drop code runs, nothing is stored).
     call: Option<&'a mut Record>,
-    /// Set by [`Guard::ok`]: one store, whatever the kind of call.
-    ok: bool,
     /// What the call site declares (a constant where the guard is made, so that the checks
     /// on it fold away): the successful calls of a span-only site end in [`Guard::ok`],
     /// inline, like `#[tracing::instrument]`; those of a metrics-only call go straight to
@@ -68,11 +66,14 @@ impl Begun<'_> {
         self.0.into_async()
     }
 
-    /// The call succeeded: it ends here, in one call out of line.
+    /// The call succeeded: it ends here, in one call out of line. The guard is used up, so
+    /// that the function's code has no drop of it on this path (LLVM would otherwise work
+    /// through the drop, per function, before proving it does nothing; see `BENCHMARKS.md`).
     #[inline(always)]
-    pub fn ok(&mut self) {
-        if let Some(call) = self.0.call.take() {
-            if self.0.kind.span_only() {
+    pub fn ok(self) {
+        let mut guard = ManuallyDrop::new(self);
+        if let Some(call) = guard.0.call.take() {
+            if guard.0.kind.span_only() {
                 end_span_ok(call);
             } else {
                 end_ok(call);
@@ -96,7 +97,6 @@ impl Slot {
     fn put(&mut self, call: Record, kind: SiteKind) -> Guard<'_> {
         Guard {
             call: Some(self.0.write(call)),
-            ok: false,
             kind,
         }
     }
@@ -137,7 +137,7 @@ impl Drop for Guard<'_> {
     #[inline(always)]
     fn drop(&mut self) {
         if let Some(call) = &mut self.call {
-            finish(call, self.ok);
+            finish(call, false);
         }
     }
 }
@@ -192,11 +192,7 @@ impl<'a> Guard<'a> {
         } else {
             begin(&mut slot.0, site, kind, marker)
         };
-        Begun(Guard {
-            call,
-            ok: false,
-            kind,
-        })
+        Begun(Guard { call, kind })
     }
 
     /// Enters the span of a span-only synchronous call, in place (a live call's span is
@@ -216,18 +212,13 @@ impl<'a> Guard<'a> {
     pub(crate) fn of(call: &'a mut Record, kind: SiteKind) -> Guard<'a> {
         Guard {
             call: (!matches!(call, Record::Quiet)).then_some(call),
-            ok: false,
             kind,
         }
     }
 
     #[inline(always)]
     fn quiet(kind: SiteKind) -> Guard<'a> {
-        Guard {
-            call: None,
-            ok: false,
-            kind,
-        }
+        Guard { call: None, kind }
     }
 
     /// The call's span.
@@ -314,24 +305,26 @@ impl<'a> Guard<'a> {
 
     /// The call succeeded. A span-only call ends here, inline (leaves and closes its span),
     /// as `#[tracing::instrument]` does, and a metrics-only call records its metrics here;
-    /// any other call ends when the guard is dropped.
+    /// any other call ends here out of line. The guard is used up, so that the function's
+    /// code has no drop of it on this path (see [`Begun::ok`]).
     #[inline(always)]
-    pub fn ok(&mut self) {
-        if self.kind.span_only() {
-            if let Some(Record::SpanOnly(span_call)) = self.call.as_deref_mut() {
+    pub fn ok(self) {
+        let mut guard = ManuallyDrop::new(self);
+        if guard.kind.span_only() {
+            if let Some(Record::SpanOnly(span_call)) = guard.call.as_deref_mut() {
                 span_call.finish_ok();
-                self.call = None;
                 return;
             }
         }
-        if self.kind.may_be_timed() {
-            if let Some(Record::MetricsOnly(timed)) = self.call.as_deref_mut() {
+        if guard.kind.may_be_timed() {
+            if let Some(Record::MetricsOnly(timed)) = guard.call.as_deref_mut() {
                 timed.finish_ok();
-                self.call = None;
                 return;
             }
         }
-        self.ok = true;
+        if let Some(call) = guard.call.take() {
+            finish(call, true);
+        }
     }
 
     /// The call failed with an error of type `error_type`. `secrets` are the values of the
