@@ -60,6 +60,18 @@ impl std::ops::DerefMut for Begun<'_> {
 }
 
 impl Begun<'_> {
+    /// [`Guard::fail`] (a method that takes the guard, so not reached through `Deref`).
+    #[inline]
+    pub fn fail(
+        self,
+        error_type: &'static str,
+        message: Message<'_>,
+        secrets: &[Option<&dyn Display>],
+        prints: &[Option<Fingerprint>],
+    ) {
+        self.0.fail(error_type, message, secrets, prints);
+    }
+
     /// [`Guard::into_async`] (a method that takes the guard, so not reached through `Deref`).
     #[inline]
     pub fn into_async<K: StaticKind>(self) -> AsyncCall<K> {
@@ -329,22 +341,25 @@ impl<'a> Guard<'a> {
 
     /// The call failed with an error of type `error_type`. `secrets` are the values of the
     /// call's secret parameters still readable, `prints` the fingerprints of the others: their
-    /// text is replaced by `[REDACTED]` in the messages.
+    /// text is replaced by `[REDACTED]` in the messages. The call ends here, and the guard is
+    /// used up (as by [`Guard::ok`]).
     #[inline]
     pub fn fail(
-        &mut self,
+        self,
         error_type: &'static str,
         message: Message<'_>,
         secrets: &[Option<&dyn Display>],
         prints: &[Option<Fingerprint>],
     ) {
-        if let Some(call) = self.call.as_deref_mut() {
+        let mut guard = ManuallyDrop::new(self);
+        if let Some(call) = guard.call.take() {
             fail(call, error_type, message, secrets, prints);
         }
     }
 }
 
-/// Records a failure on the call (out of line: each instrumented function carries one call).
+/// Records a failure on the call and ends it (out of line: each instrumented function carries
+/// one call).
 #[inline(never)]
 fn fail(
     call: &mut Record,
@@ -363,6 +378,7 @@ fn fail(
         }
         Record::Full(live) => live.fail(error_type, message, secrets, prints),
     }
+    finish(call, false);
 }
 
 /// The start of a call made by [`Guard::begin`]: its record written into `slot` (and its span
